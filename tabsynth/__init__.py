@@ -1,0 +1,43 @@
+"""tabsynth: learn the distribution of a real table, sample faithful synthetic rows, measure them.
+
+>>> import tabsynth
+>>> real = tabsynth.datasets.load_adult()
+>>> synth = tabsynth.make("gaussian_copula", random_state=0).fit(real)
+>>> fake = synth.sample(1_000)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import datasets
+from .errors import (
+    ConditionError,
+    InvalidDataError,
+    InvalidParameterError,
+    MetadataError,
+    MissingDependencyError,
+    ModelFileError,
+    NotFittedError,
+    TabsynthError,
+)
+from .metadata import Metadata
+from .registry import available, load, make
+from .synthesizers.gaussian_copula import GaussianCopulaSynthesizer
+
+__all__ = [
+    "ConditionError",
+    "GaussianCopulaSynthesizer",
+    "InvalidDataError",
+    "InvalidParameterError",
+    "Metadata",
+    "MetadataError",
+    "MissingDependencyError",
+    "ModelFileError",
+    "NotFittedError",
+    "TabsynthError",
+    "available",
+    "datasets",
+    "load",
+    "make",
+]

@@ -1,0 +1,281 @@
+"""The public fit/sample/save template every table synthesizer shares.
+
+A model subclasses :class:`Synthesizer` and writes only ``_fit(encoded, rng)``,
+``_sample(n, rng, conditions)``, ``_get_state()`` / ``_set_state(state)``, and declares
+``conditional_sampling``. Everything else (input checks, metadata, encoding, the randomness rule,
+conditions, model files) happens here, once.
+
+The randomness rule
+-------------------
+``random_state`` seeds the fit and the synthesizer's own sampling generator. ``sample(n)`` draws
+a seed from that generator (advancing it, and saved with the model); ``sample(n, random_state=s)``
+uses ``s`` and leaves the own generator untouched. From the seed, rows are generated in fixed
+blocks of ``BLOCK_SIZE`` rows, block ``b`` from ``SeedSequence(seed, spawn_key=(b,))``: a sample
+is a prefix of any longer one with the same seed, whatever the chunking.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConditionError, InvalidParameterError, NotFittedError
+from .metadata import Metadata
+from .schema import Schema
+from .validation import check_bool, check_num_rows, check_random_state, check_table
+
+BLOCK_SIZE = 4096
+MAX_REJECTION_ROUNDS = 50
+
+
+class Synthesizer:
+    """Base class of the table synthesizers (scikit-learn's estimator contract).
+
+    Subclasses set ``conditional_sampling`` to ``"exact"`` (the model conditions itself),
+    ``"rejection"`` (this class samples and keeps matching rows, within a bounded budget) or
+    ``"none"`` (conditions raise :class:`ConditionError`).
+    """
+
+    conditional_sampling = "none"
+    registry_name: str = ""
+
+    # ------------------------------------------------------------------ params
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        return [p.name for p in parameters if p.name != "self" and p.kind in kinds]
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor parameters, as given."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params) -> Synthesizer:
+        """Set constructor parameters; unknown names raise :class:`InvalidParameterError`."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise InvalidParameterError(
+                    f"{type(self).__name__} has no parameter {name!r}. Valid parameters: {valid}."
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()}
+        changed = {k: v for k, v in self.get_params().items() if defaults.get(k) is not v and defaults.get(k) != v}
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+    def _check_params(self) -> None:
+        """Validate constructor parameters (called by fit); subclasses extend it."""
+        check_random_state(self.random_state, type(self).__name__)
+        check_bool(self.verbose, type(self).__name__, "verbose")
+
+    def _schema_options(self) -> dict:
+        return {}
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, data: pd.DataFrame, metadata: Metadata | Mapping | None = None) -> Synthesizer:
+        """Learn the distribution of ``data``; returns self.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The real table; it is not modified.
+        metadata : Metadata or dict, optional
+            Column sdtypes (a :class:`Metadata` or the SDV single-table dict); detected when omitted.
+        """
+        self._check_params()
+        check_table(data)
+        metadata = Metadata.coerce(copy.deepcopy(metadata), data)
+        schema = Schema.fit(data, metadata, **self._schema_options())
+        encoded = schema.encode(data)
+        fit_seed, sample_seed = np.random.SeedSequence(self.random_state).spawn(2)
+        self.schema_ = schema
+        self.metadata_ = metadata
+        self._fit(encoded, np.random.default_rng(fit_seed))
+        self._generator_ = np.random.default_rng(sample_seed)
+        self.feature_names_in_ = np.array(data.columns, dtype=object)
+        return self
+
+    def _fit(self, encoded: pd.DataFrame, rng: np.random.Generator) -> None:
+        raise NotImplementedError
+
+    def _sample(self, num_rows: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _check_is_fitted(self) -> None:
+        if not hasattr(self, "schema_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet. Call fit(data) before sampling or saving."
+            )
+
+    # ------------------------------------------------------------------ sample
+    def sample(self, num_rows: int | None = None, *, conditions: Mapping | pd.DataFrame | None = None,
+               random_state: int | None = None) -> pd.DataFrame:
+        """Generate synthetic rows with the same columns, order and dtypes as the training data.
+
+        Parameters
+        ----------
+        num_rows : int
+            How many rows. May be omitted when ``conditions`` is a DataFrame (one row per condition row).
+        conditions : dict or DataFrame, optional
+            Column values every row must have (dict), or one row of conditions per output row.
+        random_state : int, optional
+            A fixed stream: the same value always gives the same rows, and the synthesizer's own
+            generator is not advanced. Without it, the own generator is used and advanced.
+        """
+        self._check_is_fitted()
+        num_rows, conditions = self._prepare_conditions(num_rows, conditions)
+        seed = self._sampling_seed(random_state)
+        encoded = self._generate(0, num_rows, seed, conditions)
+        return self._finish(self.schema_.decode(encoded, num_rows), conditions)
+
+    def _sampling_seed(self, random_state) -> int:
+        random_state = check_random_state(random_state, "sample")
+        if random_state is None:
+            return int(self._generator_.integers(0, 2**63 - 1))
+        return random_state
+
+    def _generate(self, start: int, stop: int, seed: int, conditions: _Conditions | None) -> pd.DataFrame:
+        """Encoded rows ``start..stop`` of the stream ``seed``, generated block by block."""
+        parts = []
+        for block in range(start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE + 1):
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+            first = block * BLOCK_SIZE
+            size = BLOCK_SIZE if conditions is None else conditions.block_size(first)
+            rows = self._sample_block(size, rng, None if conditions is None else conditions.block(first, size))
+            lo, hi = max(start, first) - first, min(stop, first + size) - first
+            parts.append(rows.iloc[lo:hi])
+        return pd.concat(parts, ignore_index=True)
+
+    def _sample_block(self, size: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> pd.DataFrame:
+        if conditions is None or self.conditional_sampling == "exact":
+            return self._sample(size, rng, conditions)
+        return self._sample_by_rejection(size, rng, conditions)
+
+    # ------------------------------------------------------------------ conditions
+    def _prepare_conditions(self, num_rows, conditions) -> tuple[int, _Conditions | None]:
+        if conditions is None:
+            return check_num_rows(num_rows), None
+        if self.conditional_sampling == "none":
+            raise ConditionError(f"{type(self).__name__} does not support conditional sampling.")
+        if isinstance(conditions, Mapping):
+            num_rows = check_num_rows(num_rows)
+            if not conditions:
+                return num_rows, None
+            frame = pd.DataFrame([dict(conditions)])
+            return num_rows, _Conditions(frame, self.schema_.encode_conditions(frame), repeat=True)
+        if isinstance(conditions, pd.DataFrame):
+            if num_rows is None:
+                num_rows = len(conditions)
+            if check_num_rows(num_rows) != len(conditions):
+                raise ConditionError(
+                    f"conditions has {len(conditions)} rows but num_rows is {num_rows}: a DataFrame of conditions "
+                    "gives one output row per condition row. Omit num_rows or make them equal."
+                )
+            frame = conditions.reset_index(drop=True)
+            return num_rows, _Conditions(frame, self.schema_.encode_conditions(frame), repeat=False)
+        raise ConditionError(f"conditions must be a dict or a DataFrame. Got {type(conditions).__name__}.")
+
+    def _sample_by_rejection(self, size: int, rng: np.random.Generator, conditions: pd.DataFrame) -> pd.DataFrame:
+        """Sample unconditionally and keep matching rows, group by group, within a bounded budget."""
+        kinds = {c.name: c.kind for c in self.schema_.columns}
+        numerical = [c for c in conditions.columns if kinds[c] == "numerical"]
+        if numerical:
+            raise ConditionError(
+                f"{type(self).__name__} samples conditions by rejection, which cannot hit an exact number "
+                f"(columns {numerical}). Condition on categorical or boolean columns, or use "
+                "BayesianNetworkSynthesizer, which conditions numerical columns exactly."
+            )
+        pieces, positions = [], []
+        for key, index in conditions.groupby(list(conditions.columns), dropna=False, sort=False).indices.items():
+            target = dict(zip(conditions.columns, key if isinstance(key, tuple) else (key,)))
+            pieces.append(self._rejection_rows(len(index), rng, {k: v for k, v in target.items() if not pd.isna(v)}))
+            positions.append(index)
+        rows = pd.concat(pieces, ignore_index=True)
+        return rows.iloc[np.argsort(np.concatenate(positions), kind="stable")].reset_index(drop=True)
+
+    def _rejection_rows(self, needed: int, rng: np.random.Generator, target: dict) -> pd.DataFrame:
+        kept, found, drawn = [], 0, 0
+        batch = max(needed, 1024)
+        for _ in range(MAX_REJECTION_ROUNDS):
+            rows = self._sample(batch, rng, None)
+            mask = np.ones(len(rows), dtype=bool)
+            for column, value in target.items():
+                mask &= rows[column].to_numpy() == value
+            kept.append(rows[mask])
+            found, drawn = found + int(mask.sum()), drawn + batch
+            if found >= needed:
+                return pd.concat(kept, ignore_index=True).iloc[:needed]
+            batch = min(batch * 2, 1_000_000)
+        raise ConditionError(
+            f"Only {found} of {needed} rows matching the conditions were found in {drawn} sampled rows: the "
+            f"combination is too rare under this model (about {found / drawn:.2g} of rows). Loosen the "
+            "conditions or use a synthesizer with exact conditional sampling (BayesianNetworkSynthesizer)."
+        )
+
+    def _finish(self, sampled: pd.DataFrame, conditions: _Conditions | None) -> pd.DataFrame:
+        """Write numerical condition values exactly (models may reach them only up to a bin)."""
+        if conditions is None:
+            return sampled
+        for name in conditions.raw.columns:
+            if self.metadata_.sdtype(name) == "numerical" and name not in self.schema_.relations:
+                values = conditions.raw[name].to_numpy()
+                values = np.resize(values, len(sampled)) if conditions.repeat else values
+                sampled[name] = pd.Series(values).astype(sampled[name].dtype)
+        return sampled
+
+    # ------------------------------------------------------------------ files
+    def save(self, path) -> None:
+        """Write the fitted synthesizer to one model file (zip of JSON and numpy arrays; no pickle)."""
+        from . import __version__
+        from .io import write_model_file
+
+        self._check_is_fitted()
+        header = {"tabsynth_version": __version__, "synthesizer": self.registry_name}
+        state = {
+            "params": self.get_params(),
+            "schema": self.schema_.to_state(),
+            "generator": self._generator_.bit_generator.state,
+            "feature_names_in": list(self.feature_names_in_),
+            "model": self._get_state(),
+        }
+        write_model_file(path, header, state)
+
+    def _restore(self, state: dict) -> None:
+        """Set learned state from a model file (called by :func:`tabsynth.load`)."""
+        self.schema_ = Schema.from_state(state["schema"])
+        self.metadata_ = self.schema_.metadata
+        self.feature_names_in_ = np.array(state["feature_names_in"], dtype=object)
+        generator = np.random.default_rng()
+        generator.bit_generator.state = state["generator"]
+        self._generator_ = generator
+        self._set_state(state["model"])
+
+    def _get_state(self) -> dict:
+        raise NotImplementedError
+
+    def _set_state(self, state: dict) -> None:
+        raise NotImplementedError
+
+
+class _Conditions:
+    """Conditions as given (``raw``) and encoded, for the whole sample or repeated per block."""
+
+    def __init__(self, raw: pd.DataFrame, encoded: pd.DataFrame, repeat: bool):
+        self.raw, self.encoded, self.repeat = raw, encoded, repeat
+
+    def block_size(self, first: int) -> int:
+        if self.repeat:
+            return BLOCK_SIZE
+        return min(BLOCK_SIZE, len(self.encoded) - first)
+
+    def block(self, first: int, size: int) -> pd.DataFrame:
+        if self.repeat:
+            return self.encoded.loc[np.zeros(size, dtype=int)].reset_index(drop=True)
+        return self.encoded.iloc[first:first + size].reset_index(drop=True)

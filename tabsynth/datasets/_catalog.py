@@ -1,0 +1,238 @@
+"""What each bundled data set is: its file, columns, column types and suggested task.
+
+The loaders in :mod:`tabsynth.datasets` read this catalog; nothing here touches the disk.
+Column kinds are ``"int"`` (int64), ``"float"`` (float64), ``"str"`` (object, NaN for missing)
+and ``"datetime"`` (ISO strings in the file, parsed to ``datetime64[ns, UTC]``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["CATALOG", "FILES", "KINDS", "DatasetInfo"]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Description of one bundled data set.
+
+    Attributes
+    ----------
+    name : str
+        The name :func:`tabsynth.datasets.load` accepts.
+    description : str
+        A few lines: what the data is, its quirks, source and licence.
+    kind : {"table", "sequences"}
+        ``"table"``: independent rows. ``"sequences"``: long-format panel of several sequences.
+    target : str or None
+        Column of the suggested prediction task, if any.
+    task : {"classification", "regression"} or None
+        Kind of the suggested prediction task.
+    columns : dict of str to str
+        Column name -> one-line meaning, in the order of the loaded DataFrame.
+    sequence_key : str or None
+        Column identifying a sequence (``kind == "sequences"`` only).
+    sequence_index : str or None
+        Column ordering the rows within a sequence.
+    context_columns : tuple of str
+        Columns constant within a sequence (describing the whole sequence).
+    """
+
+    name: str
+    description: str
+    kind: str
+    target: str | None
+    task: str | None
+    columns: dict[str, str]
+    sequence_key: str | None = None
+    sequence_index: str | None = None
+    context_columns: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _split(spec: list[tuple[str, str, str]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Turn ``[(column, kind, meaning), ...]`` into ``(meanings, kinds)`` dicts."""
+    return {c: m for c, _, m in spec}, {c: k for c, k, _ in spec}
+
+
+_ADULT = [
+    ("age", "int", "age in years"),
+    ("workclass", "str", "employer type (Private, Self-emp-not-inc, State-gov, ...); 5.6 % missing"),
+    ("fnlwgt", "int", "census final weight: how many people the row stands for"),
+    ("education", "str", "highest education level (16 levels)"),
+    ("education-num", "int", "education level as a number 1-16, one-to-one with `education`"),
+    ("marital-status", "str", "marital status (7 levels)"),
+    ("occupation", "str", "occupation (14 levels); missing wherever `workclass` is, and for Never-worked"),
+    ("relationship", "str", "role in the household (Husband, Wife, Own-child, ...)"),
+    ("race", "str", "race (5 levels)"),
+    ("sex", "str", "Female / Male"),
+    ("capital-gain", "int", "capital gains in US dollars (mostly 0)"),
+    ("capital-loss", "int", "capital losses in US dollars (mostly 0)"),
+    ("hours-per-week", "int", "usual working hours per week"),
+    ("native-country", "str", "country of origin (41 values); 1.8 % missing"),
+    ("income", "str", "target: yearly income `<=50K` or `>50K`"),
+]
+
+_FLIGHTS = [
+    ("year", "int", "year of departure (always 2013)"),
+    ("month", "int", "month of departure (local date)"),
+    ("day", "int", "day of month of departure (local date)"),
+    ("dep_time", "float", "actual departure, local HHMM (517 = 05:17, 2400 = midnight); NaN if cancelled"),
+    ("sched_dep_time", "int", "scheduled departure time, local, HHMM"),
+    ("dep_delay", "float", "departure delay in minutes, negative when early; missing if cancelled"),
+    ("arr_time", "float", "actual arrival time, local, HHMM; missing if cancelled or diverted"),
+    ("sched_arr_time", "int", "scheduled arrival time, local, HHMM"),
+    ("arr_delay", "float", "target: arrival delay in minutes, negative when early"),
+    ("carrier", "str", "two-letter airline code (16 values)"),
+    ("flight", "int", "flight number"),
+    ("tailnum", "str", "plane tail number (~4,000 values, 0.7 % missing)"),
+    ("origin", "str", "departure airport: EWR, JFK or LGA"),
+    ("dest", "str", "destination airport FAA code (105 values)"),
+    ("air_time", "float", "minutes in the air; missing if cancelled or diverted"),
+    ("distance", "int", "distance between the airports in miles"),
+    ("hour", "int", "scheduled departure hour: `sched_dep_time // 100`"),
+    ("minute", "int", "scheduled departure minute: `sched_dep_time % 100`"),
+    ("time_hour", "datetime", "scheduled departure date and hour as a UTC timestamp"),
+]
+
+_MOVIES = [
+    ("title", "str", "movie title (near-unique free text)"),
+    ("year", "int", "year of release (1893-2005)"),
+    ("length", "int", "length in minutes"),
+    ("budget", "float", "total budget in US dollars; 91 % missing"),
+    ("rating", "float", "target: average IMDB user rating, 1-10"),
+    ("votes", "int", "number of IMDB users who rated the movie"),
+    *[
+        (f"r{i}", "float", f"share of votes giving {i}, as the mid-point of its decile (0, 4.5, 14.5, ...)")
+        for i in range(1, 11)
+    ],
+    ("mpaa", "str", "MPAA rating: R, PG-13, PG or NC-17; 92 % missing"),
+    *[
+        (g, "int", f"1 if the movie is listed as {g}, else 0")
+        for g in ("Action", "Animation", "Comedy", "Drama", "Documentary", "Romance", "Short")
+    ],
+]
+
+_GSS_WAGES = [
+    ("year", "int", "survey year, 1974-2018"),
+    ("realrinc", "float", "respondent's income in constant 1986 US dollars; 39 % missing"),
+    ("age", "float", "age in years (89 means 89 or older); float because 0.4 % missing"),
+    ("occ10", "float", "occupation code of the 2010 Census classification; float because missing"),
+    ("occrecode", "str", "occupation group (11 values, e.g. Professional, Service)"),
+    ("prestg10", "float", "occupational prestige score (2010 scale)"),
+    ("childs", "float", "number of children (8 means 8 or more)"),
+    ("wrkstat", "str", "work status (Full-Time, Part-Time, Retired, Housekeeper, ...)"),
+    ("gender", "str", "target: Female / Male"),
+    ("educcat", "str", "education (Less Than High School, High School, ..., Graduate)"),
+    ("maritalcat", "str", "marital status (Married, Never Married, Divorced, Widowed, Separated)"),
+]
+
+_GAPMINDER = [
+    ("country", "str", "sequence key: country (142 values)"),
+    ("continent", "str", "context: continent of the country (5 values)"),
+    ("year", "int", "sequence index: year, every 5 years from 1952 to 2007"),
+    ("lifeExp", "float", "life expectancy at birth in years"),
+    ("pop", "int", "population"),
+    ("gdpPercap", "float", "GDP per capita in inflation-adjusted US dollars"),
+]
+
+_WEATHER = [
+    ("origin", "str", "sequence key: weather station (airport EWR, JFK or LGA)"),
+    ("year", "int", "year of the observation (always 2013), local time"),
+    ("month", "int", "month, local time"),
+    ("day", "int", "day of month, local time"),
+    ("hour", "int", "hour of day, local time"),
+    ("temp", "float", "temperature in degrees Fahrenheit"),
+    ("dewp", "float", "dew point in degrees Fahrenheit"),
+    ("humid", "float", "relative humidity in percent"),
+    ("wind_dir", "float", "wind direction in degrees; 1.8 % missing"),
+    ("wind_speed", "float", "wind speed in mph (one implausible 1048 mph reading kept as is)"),
+    ("wind_gust", "float", "gust speed in mph; 80 % missing"),
+    ("precip", "float", "precipitation in inches"),
+    ("pressure", "float", "sea-level pressure in millibars; 10 % missing"),
+    ("visib", "float", "visibility in miles"),
+    ("time_hour", "datetime", "sequence index: hour of the observation as a UTC timestamp"),
+]
+
+_NYCFLIGHTS13 = "Source: R package nycflights13 (Hadley Wickham; data from the US BTS and NOAA), CC0."
+
+_DESCRIPTIONS = {
+    "adult": """
+UCI Adult (Census Income): 1994 US census records of adults, split into train (32,561 rows) and test
+(16,281 rows). Mixed numerical and categorical columns; `?` cells are missing (NaN). Rows missing
+`workclass` also miss `occupation`; `education` and `education-num` are one-to-one.
+Suggested task: classify `income` (<=50K / >50K).
+Source: UCI Machine Learning Repository, Becker & Kohavi (1996), CC BY 4.0.
+""",
+    "flights": """
+Every flight that left New York City's airports (EWR, JFK, LGA) in 2013: 336,776 rows x 19 columns.
+Cancelled flights miss `dep_time`, `dep_delay`, `arr_time`, `arr_delay` and `air_time` together;
+`hour`/`minute` are functions of `sched_dep_time`; date columns are local, `time_hour` is UTC.
+Suggested task: regress `arr_delay`.
+"""
+    + _NYCFLIGHTS13,
+    "movies": """
+IMDB movies (58,788 rows x 24 columns): title, year, length, budget, average user rating, number of
+votes, the distribution of votes over ratings 1-10 (`r1`..`r10`), MPAA rating and 0/1 genre flags.
+`budget` and `mpaa` are mostly missing. Suggested task: regress `rating`.
+Source: R package ggplot2movies (GPL-2 | GPL-3), data from IMDB's public lists.
+""",
+    "gss_wages": """
+General Social Survey 1974-2018 (61,697 rows x 11 columns): income, age, occupation and prestige,
+children, work status, gender, education and marital status of US respondents. `realrinc` is 39 %
+missing. Suggested task: classify `gender`.
+Source: R package stevedata (`gss_wages`), GSS data (NORC), public.
+""",
+    "gapminder": """
+Gapminder panel (1,704 rows): life expectancy, population and GDP per capita of 142 countries every
+5 years from 1952 to 2007, 12 rows per country. Sequences: key `country`, index `year`,
+context column `continent`.
+Source: Gapminder via the R package gapminder (Jennifer Bryan), data CC BY 3.0.
+""",
+    "weather": """
+Hourly weather at New York City's three airports in 2013 (26,115 rows x 15 columns), one sequence
+per station, about 55 hours of the year absent from each. Sequences: key `origin`, index
+`time_hour` (UTC); date columns are local time. `wind_gust` is 80 % missing, `pressure` 10 %.
+"""
+    + _NYCFLIGHTS13,
+}
+
+
+def _entry(name, file, spec, kind="table", target=None, task=None, **seq):
+    """Build one catalog entry: ``(DatasetInfo, file name, {column: kind})``."""
+    meanings, kinds = _split(spec)
+    info = DatasetInfo(name, _DESCRIPTIONS[name].strip(), kind, target, task, meanings, **seq)
+    return info, file, kinds
+
+
+_ENTRIES = [
+    _entry("adult", "adult_{split}.csv.gz", _ADULT, target="income", task="classification"),
+    _entry("flights", "flights.csv.gz", _FLIGHTS, target="arr_delay", task="regression"),
+    _entry("movies", "movies.csv.gz", _MOVIES, target="rating", task="regression"),
+    _entry("gss_wages", "gss_wages.csv.gz", _GSS_WAGES, target="gender", task="classification"),
+    _entry(
+        "gapminder",
+        "gapminder.csv.gz",
+        _GAPMINDER,
+        kind="sequences",
+        sequence_key="country",
+        sequence_index="year",
+        context_columns=("continent",),
+    ),
+    _entry(
+        "weather",
+        "nycflights13_weather.csv.gz",
+        _WEATHER,
+        kind="sequences",
+        sequence_key="origin",
+        sequence_index="time_hour",
+    ),
+]
+
+CATALOG: dict[str, DatasetInfo] = {info.name: info for info, _, _ in _ENTRIES}
+"""Name -> description of every bundled data set, in listing order."""
+
+FILES: dict[str, str] = {info.name: file for info, file, _ in _ENTRIES}
+"""Name -> file name under ``tabsynth/datasets/data`` (``{split}`` filled in for Adult)."""
+
+KINDS: dict[str, dict[str, str]] = {info.name: kinds for info, _, kinds in _ENTRIES}
+"""Name -> {column: "int" | "float" | "str" | "datetime"}, in file order."""

@@ -1,0 +1,64 @@
+"""Synthesizer names -> classes: an explicit table, the only way a model file finds its class."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from .errors import InvalidParameterError, MissingDependencyError, ModelFileError
+
+# name -> (module, class, optional dependency). Import happens on first use, so `import tabsynth`
+# stays light and torch is only imported by the models that need it.
+_SYNTHESIZERS = {
+    "gaussian_copula": ("tabsynth.synthesizers.gaussian_copula", "GaussianCopulaSynthesizer", None),
+}
+
+
+def available() -> list[str]:
+    """Registered synthesizer names."""
+    return list(_SYNTHESIZERS)
+
+
+def get_class(name: str) -> type:
+    """The synthesizer class registered under ``name``."""
+    if not isinstance(name, str) or name not in _SYNTHESIZERS:
+        raise InvalidParameterError(f"Unknown synthesizer {name!r}. Available: {available()}.")
+    module_name, class_name, dependency = _SYNTHESIZERS[name]
+    if dependency is not None and importlib.util.find_spec(dependency) is None:
+        raise MissingDependencyError(
+            f"The {name!r} synthesizer needs {dependency}: pip install \"tabsynth[{dependency}]\"."
+        )
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def make(name: str, **params):
+    """Create a synthesizer by registry name: ``make("gaussian_copula", random_state=0)``."""
+    cls = get_class(name)
+    valid = cls._param_names()
+    unknown = [p for p in params if p not in valid]
+    if unknown:
+        raise InvalidParameterError(f"{cls.__name__} has no parameter(s) {unknown}. Valid parameters: {valid}.")
+    return cls(**params)
+
+
+def load(path):
+    """Open a model file written by ``save``. The class comes from the registry, never from the file."""
+    from .io import read_model_file
+
+    header, state = read_model_file(path)
+    name = header.get("synthesizer")
+    if not isinstance(name, str) or name not in _SYNTHESIZERS:
+        raise ModelFileError(
+            f"The model file {str(path)!r} names the synthesizer {name!r}, which is not registered "
+            f"(known: {available()}); it was not opened."
+        )
+    cls = get_class(name)
+    try:
+        synth = make(name, **state["params"])
+        synth._check_params()
+        synth._restore(state)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # any inconsistency inside the learned state: the file is not trustworthy
+        raise ModelFileError(f"The model file {str(path)!r} holds an invalid {cls.__name__} state: {exc}") from None
+    return synth

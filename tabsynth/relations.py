@@ -1,0 +1,99 @@
+"""Exact relations between columns: a column that is a function of another is derived, not learned.
+
+Adult's ``education`` and ``education-num`` are one-to-one; flights' ``hour`` is a function of
+``sched_dep_time``. A model that learns both sides of such a pair spends capacity on a relation it
+can only approximate; the schema keeps one side (the determinant) and derives the other through
+the mapping seen in the data, so the relation holds exactly in every sampled row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .columns import Codec, dtype_from_state, dtype_to_state, restore_dtype
+from .errors import ConditionError
+
+MAX_DETERMINANT_VALUES = 1000
+MIN_ROWS = 50
+MIN_ROWS_PER_VALUE = 5  # a determinant with few repeats "explains" anything by chance
+
+
+class DerivedCodec(Codec):
+    """Writes a column from the decoded values of its determinant through a stored mapping."""
+
+    outputs: list = []
+
+    def __init__(self, name: str, determinant: str):
+        self.name = name
+        self.determinant = determinant
+
+    def fit(self, column: pd.Series, determinant: pd.Series) -> DerivedCodec:
+        pairs = pd.DataFrame({"key": determinant.astype(object), "value": column.astype(object)})
+        pairs = pairs.drop_duplicates("key")
+        self.dtype = dtype_to_state(column.dtype)
+        self.keys = np.array(pairs["key"].tolist(), dtype=object)
+        self.values = np.array(pairs["value"].tolist(), dtype=object)
+        self.numeric_keys = bool(pd.api.types.is_numeric_dtype(determinant.dtype)) and not pairs["key"].isna().any()
+        return self
+
+    def encode(self, column: pd.Series) -> dict:
+        return {}
+
+    def decode_from(self, determinant: pd.Series) -> pd.Series:
+        index = pd.Index(self.keys).get_indexer(pd.Index(determinant.astype(object)))
+        if self.numeric_keys and (index < 0).any():
+            # A numerical determinant can take a value between seen ones: use the nearest seen key.
+            keys = self.keys.astype(float)
+            order = np.argsort(keys)
+            unseen = index < 0
+            wanted = determinant.to_numpy(dtype=float)[unseen]
+            pos = np.clip(np.searchsorted(keys[order], wanted), 1, len(keys) - 1)
+            left, right = keys[order][pos - 1], keys[order][pos]
+            index[unseen] = order[np.where(wanted - left <= right - wanted, pos - 1, pos)]
+        values = pd.Series(self.values[index], dtype=object)
+        values[index < 0] = np.nan
+        return restore_dtype(values, dtype_from_state(self.dtype))
+
+    def determinant_values_for(self, value) -> list:
+        """The determinant values that give ``value``: how a condition on this column is translated."""
+        matches = pd.Index(self.values).get_indexer_for([value])
+        if len(matches) == 0 or matches[0] < 0:
+            raise ConditionError(f"Value {value!r} never occurs in column {self.name!r}, so it cannot be a condition.")
+        return [self.keys[i] for i in matches]
+
+
+def detect_relations(data: pd.DataFrame, candidates: list[str]) -> dict[str, str]:
+    """Map each derivable column to its determinant, among ``candidates`` (in column order).
+
+    A pair needs at least ``MIN_ROWS`` rows and ``MIN_ROWS_PER_VALUE`` rows per determinant value;
+    one-to-one pairs keep the earlier column. A determinant is never itself derived.
+    """
+    if len(data) < MIN_ROWS:
+        return {}
+    codes, sizes = {}, {}
+    for name in candidates:
+        code, uniques = pd.factorize(data[name], use_na_sentinel=False)
+        if 2 <= len(uniques) <= min(MAX_DETERMINANT_VALUES, len(data) // MIN_ROWS_PER_VALUE):
+            codes[name], sizes[name] = code.astype(np.int64), len(uniques)
+    derived: dict[str, str] = {}
+    for target in codes:
+        if target in derived.values():
+            continue
+        for source in codes:
+            if source == target or source in derived or sizes[source] < sizes[target]:
+                continue
+            if not _determines(codes[source], codes[target]):
+                continue
+            earlier = candidates.index(source) < candidates.index(target)
+            if sizes[source] == sizes[target] and not earlier:
+                continue  # one-to-one: the earlier column will determine this one instead
+            derived[target] = source
+            break
+    return derived
+
+
+def _determines(source: np.ndarray, target: np.ndarray) -> bool:
+    width = int(target.max()) + 1
+    combined = source * width + target
+    return len(np.unique(combined)) == int(source.max()) + 1

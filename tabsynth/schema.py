@@ -1,0 +1,158 @@
+"""The schema: once, for every model, real columns to a numeric frame and back.
+
+``Schema.fit`` picks a codec for each column (numerical, datetime, categorical/boolean, id,
+constant, derived); ``encode`` gives the model a frame of float64 values and int64 codes whose
+layout is ``Schema.columns``; ``decode`` turns model output back into the input's columns, order
+and dtypes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .columns import (
+    CategoricalCodec,
+    ConstantCodec,
+    DatetimeCodec,
+    EncodedColumn,
+    IdCodec,
+    NumericalCodec,
+)
+from .errors import ConditionError, InvalidDataError
+from .metadata import Metadata
+from .relations import DerivedCodec, detect_relations
+
+_CODECS = {cls.__name__: cls for cls in (NumericalCodec, DatetimeCodec, CategoricalCodec, ConstantCodec, IdCodec,
+                                         DerivedCodec)}
+
+
+class Schema:
+    """Column codecs fitted on one table.
+
+    Attributes
+    ----------
+    codecs : dict of str to codec
+        One codec per input column, in input order.
+    columns : list of EncodedColumn
+        The layout of the encoded frame a model sees.
+    relations : dict of str to str
+        Derived column -> the column it is a function of.
+    """
+
+    def __init__(self, codecs: dict, metadata: Metadata):
+        self.codecs = codecs
+        self.metadata = metadata
+
+    @classmethod
+    def fit(cls, data: pd.DataFrame, metadata: Metadata, *, enforce_min_max_values: bool = True,
+            detect_relations_: bool = True) -> Schema:
+        """Choose and fit one codec per column of ``data``."""
+        constant = [c for c in data.columns if data[c].nunique(dropna=False) <= 1]
+        learnable = [c for c in data.columns if c not in constant and metadata.sdtype(c) != "id"]
+        relation_candidates = [c for c in learnable if metadata.sdtype(c) in ("categorical", "boolean", "numerical")]
+        relations = detect_relations(data, relation_candidates) if detect_relations_ else {}
+        codecs = {}
+        for name in data.columns:
+            spec = metadata.columns[name]
+            if name in constant:
+                codecs[name] = ConstantCodec(name).fit(data[name])
+            elif spec["sdtype"] == "id":
+                codecs[name] = IdCodec(name).fit(data[name])
+            elif name in relations:
+                codecs[name] = DerivedCodec(name, relations[name]).fit(data[name], data[relations[name]])
+            elif spec["sdtype"] == "numerical":
+                codecs[name] = NumericalCodec(name, enforce_min_max_values).fit(data[name])
+            elif spec["sdtype"] == "datetime":
+                codec = DatetimeCodec(name, enforce_min_max_values, spec.get("datetime_format"))
+                codecs[name] = codec.fit(data[name])
+            else:
+                codecs[name] = CategoricalCodec(name).fit(data[name])
+        return cls(codecs, metadata)
+
+    @property
+    def columns(self) -> list[EncodedColumn]:
+        return [out for codec in self.codecs.values() for out in codec.outputs]
+
+    @property
+    def relations(self) -> dict[str, str]:
+        return {n: c.determinant for n, c in self.codecs.items() if isinstance(c, DerivedCodec)}
+
+    def encode(self, data: pd.DataFrame) -> pd.DataFrame:
+        """The model's input: one float64 or int64 column per :attr:`columns` entry."""
+        parts: dict[str, np.ndarray] = {}
+        for name, codec in self.codecs.items():
+            parts.update(codec.encode(data[name]))
+        return pd.DataFrame({col.name: parts[col.name] for col in self.columns}, index=range(len(data)))
+
+    def decode(self, encoded: pd.DataFrame | Mapping[str, np.ndarray], num_rows: int | None = None,
+               row_offset: int = 0) -> pd.DataFrame:
+        """Model output back to the input's columns, order and dtypes.
+
+        ``row_offset`` is the position of the first row in the whole sample, so generated ids stay
+        unique (and identical) however the sample is split into chunks.
+        """
+        arrays = {k: np.asarray(v) for k, v in encoded.items()}
+        if num_rows is None:
+            num_rows = len(next(iter(arrays.values()))) if arrays else 0
+        out: dict[str, pd.Series] = {}
+        for name, codec in self.codecs.items():
+            if isinstance(codec, IdCodec):
+                out[name] = codec.decode(arrays, num_rows, row_offset)
+            elif isinstance(codec, ConstantCodec):
+                out[name] = codec.decode(arrays, num_rows)
+            elif not isinstance(codec, DerivedCodec):
+                out[name] = codec.decode(arrays)
+        for name, codec in self.codecs.items():
+            if isinstance(codec, DerivedCodec):
+                out[name] = codec.decode_from(out[codec.determinant])
+        frame = pd.DataFrame({name: out[name].reset_index(drop=True) for name in self.codecs})
+        return frame
+
+    # ------------------------------------------------------------------ conditions
+    def encode_conditions(self, conditions: pd.DataFrame) -> pd.DataFrame:
+        """Translate conditions in real values to encoded columns (one row per requested row)."""
+        unknown = [c for c in conditions.columns if c not in self.codecs]
+        if unknown:
+            raise ConditionError(
+                f"Conditions name columns that are not in the data: {unknown}. Known columns: {list(self.codecs)}."
+            )
+        rows = []
+        for record in conditions.itertuples(index=False, name=None) if len(conditions) else []:
+            encoded: dict = {}
+            for name, value in zip(conditions.columns, record):
+                encoded.update(self._encode_condition(name, value))
+            rows.append(encoded)
+        return pd.DataFrame(rows, index=range(len(conditions)))
+
+    def _encode_condition(self, name: str, value) -> dict:
+        codec = self.codecs[name]
+        if isinstance(codec, DerivedCodec):
+            keys = codec.determinant_values_for(value)
+            if len(keys) != 1:
+                raise ConditionError(
+                    f"Column {name!r} is derived from {codec.determinant!r}, and several of its values give "
+                    f"{value!r}: condition on {codec.determinant!r} instead."
+                )
+            return self._encode_condition(codec.determinant, keys[0])
+        return codec.encode_condition(value)
+
+    # ------------------------------------------------------------------ state
+    def to_state(self) -> dict:
+        return {
+            "metadata": {"columns": self.metadata.columns, "primary_key": self.metadata.primary_key},
+            "codecs": [{"type": type(c).__name__, "state": c.to_state()} for c in self.codecs.values()],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> Schema:
+        codecs = {}
+        for item in state["codecs"]:
+            if item["type"] not in _CODECS:
+                raise InvalidDataError(f"Unknown column codec {item['type']!r} in the model file.")
+            codec = _CODECS[item["type"]].from_state(item["state"])
+            codecs[codec.name] = codec
+        metadata = state["metadata"]
+        return cls(codecs, Metadata(metadata["columns"], primary_key=metadata["primary_key"]))

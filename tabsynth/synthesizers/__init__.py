@@ -1,0 +1,1 @@
+"""One module per model; classes are found through :mod:`tabsynth.registry`."""

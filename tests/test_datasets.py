@@ -1,0 +1,199 @@
+"""Bundled data sets: shapes, dtypes, missingness, catalog consistency and errors."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.api import types as ptypes
+
+from tabsynth import datasets
+from tabsynth.errors import InvalidParameterError, TabsynthError
+
+NAMES = ["adult", "flights", "movies", "gss_wages", "gapminder", "weather"]
+SHAPES = {  # rows x columns from ../shared/data/README.md
+    "adult": (32_561, 15),
+    "flights": (336_776, 19),
+    "movies": (58_788, 24),
+    "gss_wages": (61_697, 11),
+    "gapminder": (1_704, 6),
+    "weather": (26_115, 15),
+}
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_FILES = {
+    "adult": "adult/train.csv",
+    "flights": "tables/flights.csv.gz",
+    "movies": "tables/movies.csv.gz",
+    "gss_wages": "tables/gss_wages.csv.gz",
+    "gapminder": "timeseries/gapminder.csv",
+    "weather": "timeseries/nycflights13_weather.csv",
+}
+DATETIME_COLUMNS = {"flights": ["time_hour"], "weather": ["time_hour"]}
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pd.DataFrame]:
+    """Every data set loaded once (adult: train split) for the whole module."""
+    return {name: datasets.load(name) for name in NAMES}
+
+
+@pytest.fixture(scope="module")
+def adult_test() -> pd.DataFrame:
+    return datasets.load_adult(split="test")
+
+
+def test_list_datasets_matches_catalog():
+    assert datasets.list_datasets() == NAMES
+    assert [datasets.info(n).name for n in NAMES] == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_shape_columns_and_tag(frames, name):
+    df = frames[name]
+    assert df.shape == SHAPES[name]
+    assert list(df.columns) == list(datasets.info(name).columns)
+    assert df.attrs["tabsynth_dataset"] == name
+    assert isinstance(df.index, pd.RangeIndex)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dtypes_are_pandas_defaults_with_utc_datetimes(frames, name):
+    df = frames[name]
+    for col in df.columns:
+        dtype = df[col].dtype
+        if col in DATETIME_COLUMNS.get(name, []):
+            assert dtype == "datetime64[ns, UTC]", col
+        else:
+            assert dtype in ("int64", "float64", "object"), (col, dtype)
+        if dtype == object:
+            values = df[col].dropna()
+            assert values.map(type).eq(str).all(), col
+            assert not values.eq("").any(), f"{col} holds empty strings instead of NaN"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_info_is_consistent_with_the_data(frames, name):
+    meta, df = datasets.info(name), frames[name]
+    assert meta.kind in ("table", "sequences")
+    assert meta.description and all(len(line) <= 110 for line in meta.description.splitlines())
+    assert all(isinstance(text, str) and text for text in meta.columns.values())
+    if meta.kind == "table":
+        assert meta.task in ("classification", "regression")
+        assert meta.target in df.columns
+        assert meta.sequence_key is None and meta.sequence_index is None and meta.context_columns == ()
+    else:
+        assert meta.target is None and meta.task is None
+        assert {meta.sequence_key, meta.sequence_index, *meta.context_columns} <= set(df.columns)
+        assert not df.duplicated([meta.sequence_key, meta.sequence_index]).any()
+        for col in meta.context_columns:
+            assert df.groupby(meta.sequence_key)[col].nunique().eq(1).all(), col
+
+
+def test_suggested_tasks_and_sequence_roles():
+    roles = {n: (datasets.info(n).target, datasets.info(n).task) for n in NAMES}
+    assert roles == {
+        "adult": ("income", "classification"),
+        "flights": ("arr_delay", "regression"),
+        "movies": ("rating", "regression"),
+        "gss_wages": ("gender", "classification"),
+        "gapminder": (None, None),
+        "weather": (None, None),
+    }
+    gap, weather = datasets.info("gapminder"), datasets.info("weather")
+    assert (gap.sequence_key, gap.sequence_index, gap.context_columns) == ("country", "year", ("continent",))
+    assert (weather.sequence_key, weather.sequence_index, weather.context_columns) == (
+        "origin",
+        "time_hour",
+        (),
+    )
+
+
+def test_info_is_frozen_and_returns_copies():
+    meta = datasets.info("adult")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        meta.target = "age"
+    meta.columns.clear()
+    assert "income" in datasets.info("adult").columns
+
+
+def test_adult_splits(frames, adult_test):
+    train = frames["adult"]
+    assert adult_test.shape == (16_281, 15)
+    assert list(adult_test.columns) == list(train.columns)
+    assert adult_test.dtypes.equals(train.dtypes)
+    assert adult_test.attrs["tabsynth_dataset"] == "adult"
+    for df in (train, adult_test):
+        assert set(df["income"].unique()) == {"<=50K", ">50K"}
+        missing_work, missing_occ = df["workclass"].isna(), df["occupation"].isna()
+        assert missing_work.any()
+        assert not (missing_work & ~missing_occ).any()  # missing workclass => missing occupation
+        assert df["native-country"].isna().any()
+        assert df[["age", "education-num", "capital-gain"]].notna().all().all()
+    assert datasets.load("adult", split="test").equals(adult_test)
+
+
+def test_datetimes_and_missingness(frames):
+    flights, weather = frames["flights"], frames["weather"]
+    assert flights["time_hour"].min() == pd.Timestamp("2013-01-01 10:00", tz="UTC")
+    local = flights["time_hour"].dt.tz_convert("America/New_York")
+    assert local.dt.hour.eq(flights["hour"]).all()
+    assert flights["hour"].eq(flights["sched_dep_time"] // 100).all()
+    cancelled = flights["dep_time"].isna()
+    assert flights.loc[cancelled, ["dep_delay", "arr_time", "arr_delay", "air_time"]].isna().all().all()
+    assert weather["time_hour"].is_monotonic_increasing is False  # three stations, one after another
+    assert weather.groupby("origin")["time_hour"].apply(lambda s: s.is_monotonic_increasing).all()
+    assert 0.75 < weather["wind_gust"].isna().mean() < 0.85
+    assert ptypes.is_float_dtype(frames["gss_wages"]["realrinc"])
+
+
+def test_loaders_return_fresh_frames():
+    first = datasets.load_gapminder()
+    first.loc[0, "pop"] = -1
+    assert datasets.load_gapminder().loc[0, "pop"] != -1
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not available")
+@pytest.mark.parametrize("name", NAMES)
+def test_bundled_copy_matches_reference_data(frames, name):
+    expected = pd.read_csv(SHARED / SHARED_FILES[name])
+    for col in DATETIME_COLUMNS.get(name, []):
+        expected[col] = pd.to_datetime(expected[col], utc=True).dt.as_unit("ns")
+    pd.testing.assert_frame_equal(frames[name], expected)
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not available")
+def test_bundled_adult_test_split_matches_reference_data(adult_test):
+    pd.testing.assert_frame_equal(adult_test, pd.read_csv(SHARED / "adult" / "test.csv"))
+
+
+def test_package_ships_its_own_files():
+    data_dir = Path(datasets.__file__).parent / "data"
+    shipped = sorted(p.name for p in data_dir.glob("*.csv.gz"))
+    assert len(shipped) == 7
+    assert "shared" not in Path(datasets.__file__).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("split", ["validation", "TRAIN", "", None, 0])
+def test_bad_split_names_the_valid_values(split):
+    with pytest.raises(InvalidParameterError, match=r"'train', 'test'"):
+        datasets.load_adult(split=split)
+
+
+@pytest.mark.parametrize("name", ["iris", "Adult", "", None, 3])
+def test_unknown_name_lists_the_known_names(name):
+    for call in (datasets.info, datasets.load):
+        with pytest.raises(InvalidParameterError) as err:
+            call(name)
+        assert all(known in str(err.value) for known in NAMES)
+        assert isinstance(err.value, TabsynthError)
+
+
+def test_load_rejects_keywords_the_loader_does_not_take():
+    with pytest.raises(InvalidParameterError, match="split"):
+        datasets.load("adult", splt="test")
+    with pytest.raises(InvalidParameterError, match="flights"):
+        datasets.load("flights", split="test")
+    with pytest.raises(InvalidParameterError, match="'train', 'test'"):
+        datasets.load("adult", split="valid")
