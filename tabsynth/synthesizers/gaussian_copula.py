@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
 from scipy.special import ndtr, ndtri
 
 from ..base import Synthesizer
@@ -15,11 +16,11 @@ _EPS = 1e-9
 class GaussianCopulaSynthesizer(Synthesizer):
     """Empirical marginals joined by a Gaussian copula over normal scores.
 
-    Each encoded column is mapped to normal scores through its own empirical distribution (ties
-    and categories spread uniformly over their probability mass), the scores' correlation matrix
-    is learned, and sampling inverts the marginals. Categories are placed on the latent axis in
-    the order that best lines them up with the rest of the table (optimal scaling on the first
-    principal component), so associations between categoricals and other columns survive.
+    Each encoded column is mapped to normal scores at the middle of each value's interval of its
+    own empirical CDF, the scores' correlation matrix is learned, and sampling inverts the
+    marginals. Categories are placed on the latent axis in the order that makes them most
+    linearly predictable from the other columns (the first linear discriminant), so associations
+    between categoricals and other columns survive a one-dimensional latent.
 
     Parameters
     ----------
@@ -27,7 +28,7 @@ class GaussianCopulaSynthesizer(Synthesizer):
         Columns with at most this many distinct values keep their exact discrete distribution;
         richer columns are stored as this many interpolated quantiles.
     scale_categories : bool, default True
-        Order categories by optimal scaling (else by frequency).
+        Order categories along the first discriminant of the other columns (else by frequency).
     enforce_min_max_values : bool, default True
         Keep sampled numbers inside the range seen in the data.
     random_state : int, optional
@@ -96,19 +97,17 @@ class GaussianCopulaSynthesizer(Synthesizer):
         return scores
 
     def _scale_categories(self, encoded: pd.DataFrame, scores: np.ndarray) -> np.ndarray:
-        """Reorder each categorical's levels by their mean score on the first principal component."""
+        """Reorder each categorical's levels along the first discriminant of the other columns' scores."""
         categorical = [j for j, col in enumerate(self.schema_.columns) if col.kind == "categorical"
                        and col.cardinality > 2]
         if not categorical or scores.shape[1] < 2:
             return scores
-        for _ in range(2):
-            _, vectors = np.linalg.eigh(np.corrcoef(scores, rowvar=False) + _EPS * np.eye(scores.shape[1]))
-            weights = vectors[:, -1]
+        for _ in range(2):  # other categoricals' orders move the scores: one refinement pass
             for j in categorical:
                 codes = encoded.iloc[:, j].to_numpy(dtype=np.int64)
-                component = scores @ weights - scores[:, j] * weights[j]
-                means = np.bincount(codes, weights=component) / np.maximum(np.bincount(codes), 1)
-                order = np.argsort(means[: len(self.marginals_[j]["probs"])], kind="stable")
+                level_scores = _discriminant_scores(np.delete(scores, j, axis=1), codes,
+                                                    len(self.marginals_[j]["probs"]))
+                order = np.argsort(level_scores, kind="stable")
                 self.marginals_[j] = _reorder(self.marginals_[j], order)
                 scores[:, j] = _to_normal(codes.astype(float), self.marginals_[j])
         return scores
@@ -165,6 +164,23 @@ def _from_uniform(uniform: np.ndarray, marginal: dict) -> np.ndarray:
     index = np.minimum(np.searchsorted(cumulative, uniform * cumulative[-1], side="right"), len(cumulative) - 1)
     order = marginal.get("order")
     return marginal["values"][index] if order is None else order[index].astype(float)
+
+
+def _discriminant_scores(others: np.ndarray, codes: np.ndarray, levels: int) -> np.ndarray:
+    """Each level's position on the first linear discriminant of ``others`` (Fisher's LDA).
+
+    The order that makes the category most linearly predictable from the other columns, and so
+    the order in which one latent Gaussian axis carries most of its associations.
+    """
+    counts = np.bincount(codes, minlength=levels).astype(float)
+    means = np.stack([np.bincount(codes, weights=others[:, k], minlength=levels) for k in range(others.shape[1])],
+                     axis=1) / np.maximum(counts, 1)[:, None]
+    centered = means - others.mean(axis=0)
+    between = (centered * counts[:, None]).T @ centered / counts.sum()
+    within = np.cov(others, rowvar=False).reshape(others.shape[1], others.shape[1])
+    within += 1e-6 * np.eye(len(within))
+    _, vectors = scipy.linalg.eigh(between, within)
+    return centered @ vectors[:, -1]
 
 
 def _reorder(marginal: dict, order: np.ndarray) -> dict:
