@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import inspect
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -134,6 +135,27 @@ class Synthesizer:
         seed = self._sampling_seed(random_state)
         encoded = self._generate(0, num_rows, seed, conditions)
         return self._finish(self.schema_.decode(encoded, num_rows), conditions)
+
+    def sample_to_file(self, path, num_rows: int, *, chunk_size: int = 16 * BLOCK_SIZE,
+                       random_state: int | None = None) -> None:
+        """Stream ``num_rows`` synthetic rows to a .csv or .parquet file, ``chunk_size`` rows at a time.
+
+        Memory is bounded by the chunk, not by ``num_rows``. For the same ``random_state`` the rows
+        equal ``sample(num_rows, random_state=...)`` whatever the chunk size. The file is written under
+        a temporary name and renamed when complete, so an interrupted run leaves no partial file.
+        """
+        from .io import atomic_path, table_format
+
+        self._check_is_fitted()
+        kind = table_format(path)
+        num_rows = check_num_rows(num_rows)
+        chunk_size = check_num_rows(chunk_size, "sample_to_file (chunk_size)")
+        seed = self._sampling_seed(random_state)
+        with atomic_path(Path(path)) as tmp, _TableWriter(tmp, kind) as writer:
+            for start in _progress(range(0, num_rows, chunk_size), self.verbose, "sampling"):
+                stop = min(start + chunk_size, num_rows)
+                encoded = self._generate(start, stop, seed, None)
+                writer.write(self.schema_.decode(encoded, stop - start, row_offset=start))
 
     def _sampling_seed(self, random_state) -> int:
         random_state = check_random_state(random_state, "sample")
@@ -262,6 +284,42 @@ class Synthesizer:
 
     def _set_state(self, state: dict) -> None:
         raise NotImplementedError
+
+
+class _TableWriter:
+    """Append DataFrame chunks to one CSV or parquet file (one parquet row group per chunk)."""
+
+    def __init__(self, path: Path, kind: str):
+        self.path, self.kind, self.writer, self.schema = path, kind, None, None
+
+    def __enter__(self) -> _TableWriter:
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.kind == "csv":
+            frame.to_csv(self.path, mode="a" if self.writer else "w", header=self.writer is None, index=False)
+            self.writer = True
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False, schema=self.schema)
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = pq.ParquetWriter(self.path, self.schema)
+        self.writer.write_table(table)
+
+    def __exit__(self, *exc) -> None:
+        if self.kind == "parquet" and self.writer is not None:
+            self.writer.close()
+
+
+def _progress(iterable, verbose: bool, description: str):
+    if not verbose:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=description)
 
 
 class _Conditions:
