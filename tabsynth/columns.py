@@ -268,7 +268,7 @@ class CategoricalCodec(Codec):
 class ConstantCodec(Codec):
     """A column with a single value (or only nulls): not learned, written back as it was."""
 
-    outputs: list[EncodedColumn] = []
+    outputs: tuple = ()
 
     def __init__(self, name: str):
         self.name = name
@@ -297,7 +297,7 @@ class ConstantCodec(Codec):
 class IdCodec(Codec):
     """An id column: fresh unique ids are generated, never learned (fresh ids are meant to differ)."""
 
-    outputs: list[EncodedColumn] = []
+    outputs: tuple = ()
 
     def __init__(self, name: str):
         self.name = name

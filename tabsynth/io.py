@@ -36,7 +36,7 @@ class _Encoder:
     def __init__(self) -> None:
         self.arrays: dict[str, np.ndarray] = {}
 
-    def encode(self, value: Any) -> Any:  # noqa: PLR0911 - one branch per JSON-ambiguous type
+    def encode(self, value: Any) -> Any:
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
@@ -128,10 +128,9 @@ def write_model_file(path: str | os.PathLike, header: dict, state: Any) -> None:
     npz = _io.BytesIO()
     np.savez_compressed(npz, **arrays)
     path = Path(path)
-    with atomic_path(path) as tmp:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("model.json", json.dumps(document, allow_nan=False))
-            zf.writestr("arrays.npz", npz.getvalue())
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("model.json", json.dumps(document, allow_nan=False))
+        zf.writestr("arrays.npz", npz.getvalue())
 
 
 def read_model_file(path: str | os.PathLike) -> tuple[dict, Any]:
@@ -207,7 +206,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         raise InvalidDataError(f"No data file at {str(path)!r}. Check the path.")
     suffixes = "".join(path.suffixes[-2:]).lower()
     try:
-        if suffixes.endswith(".parquet") or suffixes.endswith(".pq"):
+        if suffixes.endswith((".parquet", ".pq")):
             return pd.read_parquet(path)
         if any(suffixes.endswith(ext) for ext in (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz", ".tsv")):
             return pd.read_csv(path, sep="\t" if ".tsv" in suffixes else ",")

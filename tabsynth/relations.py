@@ -22,7 +22,7 @@ MIN_ROWS_PER_VALUE = 5  # a determinant with few repeats "explains" anything by 
 class DerivedCodec(Codec):
     """Writes a column from the decoded values of its determinant through a stored mapping."""
 
-    outputs: list = []
+    outputs: tuple = ()
 
     def __init__(self, name: str, determinant: str):
         self.name = name

@@ -17,7 +17,7 @@ def round_trip(data, **options):
 
 def test_round_trip_restores_values_and_dtypes_except_ids():
     data = make_check_data()
-    schema, encoded, decoded = round_trip(data)
+    _, encoded, decoded = round_trip(data)
     assert set(encoded.dtypes.astype(str)) <= {"float64", "int64"}
     assert not encoded.isna().any().any()
     pd.testing.assert_frame_equal(decoded.drop(columns="key_id"), data.drop(columns="key_id"))
