@@ -87,3 +87,18 @@ def test_conditions_are_encoded_and_unknown_values_refused():
         schema.encode_conditions(pd.DataFrame({"key_id": [3]}))
     with pytest.raises(ConditionError, match="not in the data"):
         schema.encode_conditions(pd.DataFrame({"nope": [3]}))
+
+
+def test_all_missing_and_constant_columns_come_back_as_they_were():
+    data = pd.DataFrame({
+        "empty_float": [np.nan] * 60,
+        "empty_text": pd.Series([None] * 60, dtype=object),
+        "empty_int": pd.array([None] * 60, dtype="Int64"),
+        "seven": [7] * 60,
+        "value": np.arange(60) % 7,
+    })
+    schema, encoded, decoded = round_trip(data)
+    assert list(encoded.columns) == ["value"]
+    assert decoded.dtypes.to_dict() == data.dtypes.to_dict()
+    assert decoded["empty_float"].isna().all() and decoded["empty_text"].isna().all()
+    assert decoded["empty_int"].isna().all() and (decoded["seven"] == 7).all()
