@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 
 from .errors import InvalidParameterError, TabsynthError
@@ -115,7 +117,14 @@ def _add_optional_commands(commands) -> None:
     add_evaluate_command(commands)
 
 
+def _exit_on_sigterm(signum, frame):
+    # Raising unwinds the stack, so half-written outputs are removed by their context managers.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
