@@ -41,3 +41,12 @@ __all__ = [
     "load",
     "make",
 ]
+
+
+def __getattr__(name: str):
+    # `tabsynth.dask` is imported on first use: Dask is an optional, heavy dependency.
+    if name == "dask":
+        import importlib
+
+        return importlib.import_module(".dask", __name__)
+    raise AttributeError(f"module 'tabsynth' has no attribute {name!r}")

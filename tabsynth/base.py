@@ -153,9 +153,19 @@ class Synthesizer:
         seed = self._sampling_seed(random_state)
         with atomic_path(Path(path)) as tmp, _TableWriter(tmp, kind) as writer:
             for start in _progress(range(0, num_rows, chunk_size), self.verbose, "sampling"):
-                stop = min(start + chunk_size, num_rows)
-                encoded = self._generate(start, stop, seed, None)
-                writer.write(self.schema_.decode(encoded, stop - start, row_offset=start))
+                writer.write(self.sample_rows(start, min(start + chunk_size, num_rows), seed))
+
+    def sample_rows(self, start: int, stop: int, seed: int) -> pd.DataFrame:
+        """Rows ``start..stop`` of the fixed stream ``seed``: a slice of ``sample(stop, random_state=seed)``.
+
+        The building block of chunked and distributed sampling: any split of a sample into row
+        ranges gives the same rows, generated ids included.
+        """
+        self._check_is_fitted()
+        if not 0 <= start < stop:
+            raise InvalidParameterError(f"sample_rows needs 0 <= start < stop. Got start={start}, stop={stop}.")
+        encoded = self._generate(start, stop, check_random_state(seed, "sample_rows"), None)
+        return self.schema_.decode(encoded, stop - start, row_offset=start)
 
     def _sampling_seed(self, random_state) -> int:
         random_state = check_random_state(random_state, "sample")
