@@ -106,7 +106,9 @@ class Synthesizer:
     def _fit(self, encoded: pd.DataFrame, rng: np.random.Generator) -> None:
         raise NotImplementedError
 
-    def _sample(self, num_rows: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> pd.DataFrame:
+    def _sample(self, num_rows: int, rng: np.random.Generator,
+                conditions: pd.DataFrame | None) -> pd.DataFrame | dict[str, np.ndarray]:
+        """``num_rows`` encoded rows (a DataFrame, or a dict of column arrays: cheaper) in ``schema_.columns``."""
         raise NotImplementedError
 
     def _check_is_fitted(self) -> None:
@@ -173,8 +175,8 @@ class Synthesizer:
             return int(self._generator_.integers(0, 2**63 - 1))
         return random_state
 
-    def _generate(self, start: int, stop: int, seed: int, conditions: _Conditions | None) -> pd.DataFrame:
-        """Encoded rows ``start..stop`` of the stream ``seed``, generated block by block."""
+    def _generate(self, start: int, stop: int, seed: int, conditions: _Conditions | None) -> dict[str, np.ndarray]:
+        """Encoded rows ``start..stop`` of the stream ``seed``, generated block by block, as column arrays."""
         parts = []
         for block in range(start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE + 1):
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
@@ -182,8 +184,8 @@ class Synthesizer:
             size = BLOCK_SIZE if conditions is None else conditions.block_size(first)
             rows = self._sample_block(size, rng, None if conditions is None else conditions.block(first, size))
             lo, hi = max(start, first) - first, min(stop, first + size) - first
-            parts.append(rows.iloc[lo:hi])
-        return pd.concat(parts, ignore_index=True)
+            parts.append({name: np.asarray(values)[lo:hi] for name, values in rows.items()})
+        return {col.name: np.concatenate([part[col.name] for part in parts]) for col in self.schema_.columns}
 
     def _sample_block(self, size: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> pd.DataFrame:
         if conditions is None or self.conditional_sampling == "exact":
@@ -236,7 +238,7 @@ class Synthesizer:
         kept, found, drawn = [], 0, 0
         batch = max(needed, 1024)
         for _ in range(MAX_REJECTION_ROUNDS):
-            rows = self._sample(batch, rng, None)
+            rows = pd.DataFrame(self._sample(batch, rng, None))
             mask = np.ones(len(rows), dtype=bool)
             for column, value in target.items():
                 mask &= rows[column].to_numpy() == value

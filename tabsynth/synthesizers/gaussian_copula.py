@@ -113,14 +113,14 @@ class GaussianCopulaSynthesizer(Synthesizer):
         return scores
 
     # ------------------------------------------------------------------ sample
-    def _sample(self, num_rows: int, rng: np.random.Generator, conditions) -> pd.DataFrame:
+    def _sample(self, num_rows: int, rng: np.random.Generator, conditions) -> dict[str, np.ndarray]:
         latent = rng.standard_normal((num_rows, len(self.marginals_))) @ self._cholesky.T
         uniform = ndtr(latent)
         columns = {}
         for j, col in enumerate(self.schema_.columns):
             values = _from_uniform(uniform[:, j], self.marginals_[j])
             columns[col.name] = values.astype(np.int64) if col.kind == "categorical" else values
-        return pd.DataFrame(columns)
+        return columns
 
     # ------------------------------------------------------------------ state
     def _get_state(self) -> dict:
