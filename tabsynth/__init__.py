@@ -23,9 +23,11 @@ from .errors import (
 )
 from .metadata import Metadata
 from .registry import available, load, make
+from .synthesizers.bayesian_network import BayesianNetworkSynthesizer
 from .synthesizers.gaussian_copula import GaussianCopulaSynthesizer
 
 __all__ = [
+    "BayesianNetworkSynthesizer",
     "ConditionError",
     "GaussianCopulaSynthesizer",
     "InvalidDataError",

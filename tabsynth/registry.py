@@ -11,6 +11,7 @@ from .errors import InvalidParameterError, MissingDependencyError, ModelFileErro
 # stays light and torch is only imported by the models that need it.
 _SYNTHESIZERS = {
     "gaussian_copula": ("tabsynth.synthesizers.gaussian_copula", "GaussianCopulaSynthesizer", None),
+    "bayesian_network": ("tabsynth.synthesizers.bayesian_network", "BayesianNetworkSynthesizer", None),
 }
 
 

@@ -119,13 +119,21 @@ class Schema:
             raise ConditionError(
                 f"Conditions name columns that are not in the data: {unknown}. Known columns: {list(self.codecs)}."
             )
-        rows = []
-        for record in conditions.itertuples(index=False, name=None) if len(conditions) else []:
-            encoded: dict = {}
-            for name, value in zip(conditions.columns, record):
-                encoded.update(self._encode_condition(name, value))
-            rows.append(encoded)
-        return pd.DataFrame(rows, index=range(len(conditions)))
+        encoded: dict[str, np.ndarray] = {}
+        for name in conditions.columns:
+            # Encode each distinct value once, then spread by position: fast for many condition rows.
+            positions, uniques = pd.factorize(conditions[name], use_na_sentinel=False)
+            per_value = [self._encode_condition(name, value) for value in uniques]
+            for column in dict.fromkeys(k for item in per_value for k in item):
+                values = np.array([item.get(column, np.nan) for item in per_value], dtype=float)[positions]
+                if column in encoded and not _agree(encoded[column], values):
+                    raise ConditionError(
+                        f"The condition on {name!r} contradicts another condition (both fix the model column "
+                        f"{column!r}, e.g. a derived column and its determinant). Keep one of them."
+                    )
+                encoded[column] = values if column not in encoded else np.where(np.isnan(values), encoded[column],
+                                                                                values)
+        return pd.DataFrame(encoded, index=range(len(conditions)))
 
     def _encode_condition(self, name: str, value) -> dict:
         codec = self.codecs[name]
@@ -156,3 +164,8 @@ class Schema:
             codecs[codec.name] = codec
         metadata = state["metadata"]
         return cls(codecs, Metadata(metadata["columns"], primary_key=metadata["primary_key"]))
+
+
+def _agree(old: np.ndarray, new: np.ndarray) -> bool:
+    both = ~np.isnan(old) & ~np.isnan(new)
+    return bool(np.all(old[both] == new[both]))
