@@ -21,13 +21,26 @@ from .errors import (
     NotFittedError,
     TabsynthError,
 )
+from .evaluation import Report, evaluate
+from .evaluation.sequence_report import evaluate_sequences
 from .metadata import Metadata
 from .registry import available, load, make
+from .sequence_base import SequenceSynthesizer
 from .synthesizers.bayesian_network import BayesianNetworkSynthesizer
+from .synthesizers.ctgan import CTGANSynthesizer  # torch itself is imported only when one is fitted
 from .synthesizers.gaussian_copula import GaussianCopulaSynthesizer
+from .synthesizers.markov_chain import MarkovChainSynthesizer
+from .synthesizers.tvae import TVAESynthesizer
 
 __all__ = [
     "BayesianNetworkSynthesizer",
+    "CTGANSynthesizer",
+    "MarkovChainSynthesizer",
+    "Report",
+    "SequenceSynthesizer",
+    "TVAESynthesizer",
+    "evaluate",
+    "evaluate_sequences",
     "ConditionError",
     "GaussianCopulaSynthesizer",
     "InvalidDataError",

@@ -43,8 +43,20 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
     data = read_table(args.data)
     synth = make(args.synthesizer, **dict(_parse_param(p) for p in args.param))
+    is_sequence = _is_sequence_model(synth)
+    if is_sequence != (args.sequence_key is not None and args.sequence_index is not None):
+        raise InvalidParameterError(
+            f"{type(synth).__name__} is a {'sequence' if is_sequence else 'table'} synthesizer: "
+            + ("give --sequence-key and --sequence-index." if is_sequence
+               else "--sequence-key, --sequence-index and --context apply only to sequence synthesizers.")
+        )
     started = time.perf_counter()
-    synth.fit(data)
+    if is_sequence:
+        data = _parse_index(data, args.sequence_index)
+        synth.fit(data, sequence_key=args.sequence_key, sequence_index=args.sequence_index,
+                  context_columns=args.context)
+    else:
+        synth.fit(data)
     synth.save(args.output)
     print(f"Fitted {type(synth).__name__} on {len(data):,} rows x {data.shape[1]} columns in "
           f"{time.perf_counter() - started:.1f} s; model written to {args.output}")
@@ -58,11 +70,47 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     table_format(args.output)  # refuse a bad extension before any work
     synth = load(args.model)
     started = time.perf_counter()
+    if _is_sequence_model(synth) or args.sequences is not None:
+        return _sample_sequences(synth, args, started)
+    if args.rows is None:
+        raise InvalidParameterError("Give --rows N: how many rows to sample.")
     if hasattr(synth, "sample_to_file"):
         synth.sample_to_file(args.output, args.rows, random_state=args.seed)
     else:
         write_table(synth.sample(args.rows, random_state=args.seed), args.output)
     print(f"Wrote {args.rows:,} rows to {args.output} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _parse_index(data, column: str):
+    """A CSV holds datetimes as text: parse an index column of ISO strings back to datetimes."""
+    import pandas as pd
+
+    if column in data.columns and data[column].dtype == object:
+        try:
+            return data.assign(**{column: pd.to_datetime(data[column], format="ISO8601")})
+        except (ValueError, TypeError):
+            return data
+    return data
+
+
+def _is_sequence_model(synth) -> bool:
+    from .sequence_base import SequenceSynthesizer
+
+    return isinstance(synth, SequenceSynthesizer)
+
+
+def _sample_sequences(synth, args: argparse.Namespace, started: float) -> int:
+    from .io import write_table
+
+    if not _is_sequence_model(synth):
+        raise InvalidParameterError(f"{args.model} holds a table synthesizer: use --rows N, not --sequences.")
+    if args.sequences is None:
+        raise InvalidParameterError("Give --sequences N: how many sequences to sample from a sequence model.")
+    fake = synth.sample(args.sequences, random_state=args.seed)
+    write_table(fake, args.output)
+    print(f"Wrote {args.sequences:,} sequences ({len(fake):,} rows) to {args.output} in "
+          f"{time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -89,11 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--synthesizer", required=True, help="registry name, e.g. gaussian_copula")
     fit.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a synthesizer parameter")
     fit.add_argument("--output", required=True, help="model file to write (e.g. model.tsyn)")
+    fit.add_argument("--sequence-key", default=None, help="sequences: column naming the entity of a row")
+    fit.add_argument("--sequence-index", default=None, help="sequences: column ordering an entity's rows")
+    fit.add_argument("--context", action="append", default=[], metavar="COLUMN",
+                     help="sequences: a column constant within an entity (repeatable)")
     fit.set_defaults(handler=_cmd_fit)
 
     sample = commands.add_parser("sample", help="sample rows from a saved model to .csv or .parquet")
     sample.add_argument("model", help="a model file written by 'tabsynth fit'")
-    sample.add_argument("--rows", type=_rows, required=True, help="number of rows")
+    sample.add_argument("--rows", type=_rows, default=None, help="number of rows (table models)")
+    sample.add_argument("--sequences", type=_rows, default=None, help="number of sequences (sequence models)")
     sample.add_argument("--output", required=True, help="output file (.csv or .parquet)")
     sample.add_argument("--seed", type=int, default=None, help="fixed seed: the same seed gives the same rows")
     sample.set_defaults(handler=_cmd_sample)
@@ -114,7 +167,43 @@ def _add_optional_commands(commands) -> None:
         from .evaluation.cli import add_evaluate_command
     except ImportError:
         return
-    add_evaluate_command(commands)
+    evaluate = add_evaluate_command(commands)
+    _add_sequence_evaluate_options(evaluate)
+
+
+def _add_sequence_evaluate_options(parser: argparse.ArgumentParser) -> None:
+    """``tabsynth evaluate`` learns --sequence-key/--sequence-index: then sequence metrics are computed."""
+    parser.add_argument("--sequence-key", default=None, help="sequences: the entity column")
+    parser.add_argument("--sequence-index", default=None, help="sequences: the ordering column")
+    parser.add_argument("--context", action="append", default=[], metavar="COLUMN",
+                        help="sequences: a context column (repeatable)")
+    parser.add_argument("--window", type=_rows, default=None, help="sequences: compare windows of N rows")
+    table_handler = parser.get_default("handler")
+
+    def handler(args: argparse.Namespace) -> int:
+        if args.sequence_key is None and args.sequence_index is None:
+            return table_handler(args)
+        return _evaluate_sequences(args)
+
+    parser.set_defaults(handler=handler, func=handler)
+
+
+def _evaluate_sequences(args: argparse.Namespace) -> int:
+    from .evaluation.sequence_report import evaluate_sequences
+    from .io import read_table
+
+    if args.sequence_key is None or args.sequence_index is None:
+        raise InvalidParameterError("Sequence evaluation needs both --sequence-key and --sequence-index.")
+    holdout = read_table(args.holdout) if args.holdout else None
+    report = evaluate_sequences(read_table(args.real), read_table(args.synthetic), sequence_key=args.sequence_key,
+                                sequence_index=args.sequence_index, context_columns=args.context,
+                                holdout=holdout, window=args.window, random_state=args.seed)
+    print(report.summary())
+    if args.json:
+        report.to_json(args.json)
+    if args.html:
+        report.to_html(args.html)
+    return 0
 
 
 def _exit_on_sigterm(signum, frame):

@@ -12,6 +12,9 @@ from .errors import InvalidParameterError, MissingDependencyError, ModelFileErro
 _SYNTHESIZERS = {
     "gaussian_copula": ("tabsynth.synthesizers.gaussian_copula", "GaussianCopulaSynthesizer", None),
     "bayesian_network": ("tabsynth.synthesizers.bayesian_network", "BayesianNetworkSynthesizer", None),
+    "ctgan": ("tabsynth.synthesizers.ctgan", "CTGANSynthesizer", "torch"),
+    "tvae": ("tabsynth.synthesizers.tvae", "TVAESynthesizer", "torch"),
+    "markov_chain": ("tabsynth.synthesizers.markov_chain", "MarkovChainSynthesizer", None),
 }
 
 

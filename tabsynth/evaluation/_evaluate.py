@@ -1,0 +1,165 @@
+"""``evaluate``: run the metric families and collect them into a :class:`Report`."""
+
+from __future__ import annotations
+
+import time
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidParameterError, param_error
+from ._prepare import EvaluationData, check_families, prepare
+from .detection import detection_details
+from .joint import pair_trends_details, trends_scores
+from .marginal import column_distributions, shapes_details
+from .privacy import privacy_details
+from .report import Report
+from .utility import task_of, utility_details
+
+
+def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, target: str | None = None,
+             holdout: pd.DataFrame | None = None, metrics="all", random_state=0) -> Report:
+    """Measure how faithful, useful and private synthetic data is.
+
+    Parameters
+    ----------
+    real : pandas.DataFrame
+        The data the synthesizer was fit on.
+    synthetic : pandas.DataFrame
+        The synthetic data; same columns as ``real``.
+    metadata : Metadata, dict or None
+        Column sdtypes (an SDV-style dict works); detected from ``real`` when None. Id columns are
+        ignored by every metric.
+    target : str, optional
+        Column to predict for the utility family; without it utility is skipped.
+    holdout : pandas.DataFrame, optional
+        Real rows the synthesizer never saw. Utility (TSTR/TRTR) and the privacy distances need it; without
+        it they are NaN with a warning.
+    metrics : "all" or sequence of str
+        Families to compute, among ``"marginal"``, ``"joint"``, ``"utility"``, ``"detection"``,
+        ``"privacy"``.
+    random_state : int or None
+        Seeds every subsample and split, so the same inputs give the same report.
+
+    Returns
+    -------
+    Report
+        ``report.score`` equals sdmetrics 0.32's ``QualityReport`` score on the same inputs (the mean of
+        the Column Shapes and Column Pair Trends scores; up to 50,000 rows, above which both subsample).
+
+    Raises
+    ------
+    tabsynth.errors.TabsynthError
+        On inputs that cannot be evaluated: different column sets, values that do not fit the metadata,
+        an empty frame, an unknown metric family, an unusable target.
+
+    Examples
+    --------
+    >>> report = evaluate(real, synthetic, target="income", holdout=test)   # doctest: +SKIP
+    >>> print(report.summary())                                            # doctest: +SKIP
+    """
+    families = check_families(metrics)
+    if random_state is not None and not isinstance(random_state, (int, np.integer)):
+        raise param_error("evaluate", "random_state", "an int or None", random_state)
+    data = prepare(real, synthetic, metadata, holdout)
+    if target is not None:
+        task_of(data, target)
+    elif "utility" in families and metrics != "all":
+        raise InvalidParameterError(
+            "The utility metrics need the column to predict: pass target=... (e.g. target='income'), "
+            "or leave 'utility' out of metrics."
+        )
+    details, timings = {}, {}
+    for family in families:
+        if family == "utility" and target is None:
+            continue
+        start = time.perf_counter()
+        details.update(_run_family(family, data, target, random_state))
+        timings[family] = round(time.perf_counter() - start, 4)
+    return Report(
+        score=_overall_score(details),
+        scores=_flat_scores(details),
+        details=details,
+        info=_info(data, target, families, random_state, timings),
+        plot_data={"distributions": column_distributions(data), "columns": data.columns}
+        if "marginal" in families or "joint" in families else {},
+    )
+
+
+def _run_family(family: str, data: EvaluationData, target, random_state) -> dict:
+    if family == "marginal":
+        return {"column_shapes": shapes_details(data)}
+    if family == "joint":
+        return {"column_pair_trends": pair_trends_details(data, random_state)}
+    if family == "utility":
+        return {"utility": utility_details(data, target, random_state=_seed(random_state))}
+    if family == "detection":
+        return {"detection": detection_details(data, random_state=random_state)}
+    return {"privacy": privacy_details(data, random_state=random_state)}
+
+
+def _seed(random_state) -> int:
+    return 0 if random_state is None else int(random_state)
+
+
+def _overall_score(details: dict) -> float:
+    """sdmetrics' QualityReport score: the NaN-skipping mean of the two property scores."""
+    parts = []
+    if "column_shapes" in details:
+        parts.append(details["column_shapes"]["Score"].mean())
+    if "column_pair_trends" in details:
+        parts.append(trends_scores(details["column_pair_trends"])[0])
+    parts = [p for p in parts if not pd.isna(p)]
+    return float(np.mean(parts)) if parts else float("nan")
+
+
+def _flat_scores(details: dict) -> dict:
+    scores = {"score": _overall_score(details)}
+    if "column_shapes" in details:
+        shapes = details["column_shapes"]
+        scores["column_shapes"] = float(shapes["Score"].mean())
+        scores["missing_value_similarity"] = float(shapes["Missing Value Similarity"].mean())
+        for metric, name in (("KSComplement", "range_coverage"), ("TVComplement", "category_coverage")):
+            scores[name] = float(shapes.loc[shapes["Metric"] == metric, "Coverage"].mean())
+    if "column_pair_trends" in details:
+        thresholded, all_pairs = trends_scores(details["column_pair_trends"])
+        scores["column_pair_trends"] = thresholded
+        scores["column_pair_trends_all_pairs"] = all_pairs
+    if "utility" in details:
+        for row in details["utility"].itertuples(index=False):
+            train = "tstr" if row.Train == "synthetic" else "trtr"
+            scores[f"utility.{row.Model}.{train}.{row.Metric}"] = float(row.Score)
+    if "detection" in details:
+        det = details["detection"]
+        for model, auc in zip(det["Model"], det["ROC AUC"]):
+            scores[f"detection.{model}.roc_auc"] = float(auc)
+        scores["detection.score"] = float(det["Detection Score"].min())
+    if "privacy" in details:
+        for metric, value in zip(details["privacy"]["Metric"], details["privacy"]["Score"]):
+            scores[f"privacy.{metric}"] = float(value)
+    return scores
+
+
+def _info(data: EvaluationData, target, families, random_state, timings) -> dict:
+    return {
+        "num_rows_real": len(data.real),
+        "num_rows_synthetic": len(data.synthetic),
+        "num_rows_holdout": None if data.holdout is None else len(data.holdout),
+        "columns": data.columns,
+        "sdtypes": {c: data.sdtype(c) for c in data.columns},
+        "target": target,
+        "task": None if target is None else task_of(data, target),
+        "families": list(families),
+        "random_state": random_state,
+        "seconds": timings,
+        "tabsynth_version": _version("tabsynth"),
+        "sdmetrics_version": _version("sdmetrics"),
+    }
+
+
+def _version(package: str) -> str | None:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None

@@ -1,0 +1,175 @@
+"""Torch plumbing shared by CTGAN and TVAE, with every random draw on a local generator.
+
+torch is imported lazily (it is an optional extra). torch's own ``nn.init``, ``nn.Dropout`` and
+``F.gumbel_softmax`` draw from the global generator, which the library never touches: layers are
+built without initialization (``skip_init``) and initialized, dropped out and Gumbel-perturbed
+here from a ``torch.Generator`` seeded from the numpy ``rng`` of the fit or sample call.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import MissingDependencyError
+from ..validation import check_choice
+
+DEVICES = ("cpu", "cuda", "auto")
+
+
+def import_torch():
+    """The torch module, or :class:`MissingDependencyError` saying how to install it."""
+    try:
+        import torch
+    except ImportError:
+        raise MissingDependencyError(
+            'CTGANSynthesizer and TVAESynthesizer need PyTorch: pip install "tabsynth[torch]".'
+        ) from None
+    return torch
+
+
+def select_device(device: str, owner: str):
+    """``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available) as a ``torch.device``."""
+    torch = import_torch()
+    check_choice(device, owner, "device", DEVICES)
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        from ..errors import InvalidParameterError
+
+        raise InvalidParameterError(f"{owner} was asked for device='cuda' but CUDA is not available; "
+                                    "use device='cpu' or device='auto'.")
+    return torch.device(device)
+
+
+def make_generator(rng: np.random.Generator, device):
+    """A local ``torch.Generator`` on ``device``, seeded from ``rng``."""
+    torch = import_torch()
+    generator = torch.Generator(device=device)
+    generator.manual_seed(int(rng.integers(0, 2**63 - 1)))
+    return generator
+
+
+def linear(in_features: int, out_features: int, generator, device):
+    """An ``nn.Linear`` initialized as torch does (uniform +-1/sqrt(fan_in)) but from ``generator``."""
+    torch = import_torch()
+    layer = torch.nn.utils.skip_init(torch.nn.Linear, in_features, out_features, device=device)
+    bound = 1.0 / math.sqrt(in_features)
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=generator)
+        layer.bias.uniform_(-bound, bound, generator=generator)
+    return layer
+
+
+def empty_linear(in_features: int, out_features: int, device):
+    """An uninitialized ``nn.Linear`` (to be filled from a model file)."""
+    torch = import_torch()
+    return torch.nn.utils.skip_init(torch.nn.Linear, in_features, out_features, device=device)
+
+
+def dropout(x, p: float, generator, training: bool):
+    """Inverted dropout with the mask drawn from ``generator``."""
+    if not training or p == 0:
+        return x
+    torch = import_torch()
+    keep = torch.rand(x.shape, generator=generator, device=x.device) >= p
+    return x * keep / (1 - p)
+
+
+def gumbel_softmax(logits, tau: float, generator):
+    """Softmax of Gumbel-perturbed logits at temperature ``tau`` (noise from ``generator``)."""
+    torch = import_torch()
+    uniform = torch.rand(logits.shape, generator=generator, device=logits.device)
+    gumbel = -torch.log(-torch.log(uniform.clamp(1e-10, 1.0 - 1e-7)))
+    return torch.softmax((logits + gumbel) / tau, dim=1)
+
+
+def gumbel_perturb(logits, generator):
+    """``logits`` plus Gumbel noise: the argmax of any block is then a draw from its softmax."""
+    torch = import_torch()
+    uniform = torch.rand(logits.shape, generator=generator, device=logits.device)
+    return logits - torch.log(-torch.log(uniform.clamp(1e-10, 1.0 - 1e-7)))
+
+
+def apply_activations(raw, spans, tau: float | None = None, generator=None):
+    """``tanh`` on scalar spans; softmax (Gumbel-softmax when ``tau`` is given) on the others."""
+    torch = import_torch()
+    parts = []
+    for span in spans:
+        block = raw[:, span.start:span.stop]
+        if span.activation == "tanh":
+            parts.append(torch.tanh(block))
+        elif tau is None:
+            parts.append(torch.softmax(block, dim=1))
+        else:
+            parts.append(gumbel_softmax(block, tau, generator))
+    return torch.cat(parts, dim=1)
+
+
+def weights_to_numpy(module) -> dict:
+    """A module's state dict as float numpy arrays (for model files)."""
+    return {name: tensor.detach().cpu().numpy().copy() for name, tensor in module.state_dict().items()}
+
+
+def weights_from_numpy(module, arrays: dict, device) -> None:
+    """Fill a module from :func:`weights_to_numpy` output; raises ValueError on any mismatch."""
+    torch = import_torch()
+    expected = module.state_dict()
+    if set(arrays) != set(expected):
+        raise ValueError(f"network weights {sorted(arrays)} do not match the architecture {sorted(expected)}")
+    tensors = {}
+    for name, array in arrays.items():
+        array = np.asarray(array)
+        if tuple(array.shape) != tuple(expected[name].shape):
+            raise ValueError(f"weight {name!r} has shape {array.shape}, expected {tuple(expected[name].shape)}")
+        tensors[name] = torch.as_tensor(array, dtype=expected[name].dtype, device=device)
+    module.load_state_dict(tensors)
+
+
+def progress(epochs: int, verbose: bool, description: str):
+    """An epoch iterator: a tqdm bar when ``verbose``, a plain range otherwise."""
+    if not verbose:
+        return range(epochs)
+    from tqdm.auto import tqdm
+
+    return tqdm(range(epochs), desc=description, unit="epoch")
+
+
+def loss_frame(records: list[dict]):
+    """The per-epoch loss records as a DataFrame."""
+    import pandas as pd
+
+    return pd.DataFrame.from_records(records)
+
+
+def check_dims(value, owner: str, name: str) -> tuple:
+    """A non-empty tuple/list of positive ints (hidden layer widths)."""
+    from ..errors import param_error
+
+    ok = isinstance(value, (tuple, list)) and len(value) > 0 and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in value)
+    if not ok:
+        raise param_error(owner, name, "a non-empty tuple of positive ints", value)
+    return tuple(int(v) for v in value)
+
+
+def check_positive(value, owner: str, name: str, allow_zero: bool = False) -> float:
+    """A positive (or, with ``allow_zero``, non-negative) finite number."""
+    from ..errors import param_error
+
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    ok = ok and math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    if not ok:
+        raise param_error(owner, name, "a non-negative number" if allow_zero else "a positive number", value)
+    return float(value)
+
+
+def history_to_state(history) -> dict:
+    return {name: history[name].to_numpy() for name in history.columns}
+
+
+def history_from_state(state: dict):
+    import pandas as pd
+
+    return pd.DataFrame({name: np.asarray(values) for name, values in state.items()})

@@ -1,0 +1,91 @@
+"""MarkovChainSynthesizer on the bundled panels, its tables, and its CLI."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tabsynth
+from tabsynth.cli import main
+from tabsynth.synthesizers._markov_tables import BackoffTable
+
+GAPMINDER = {"sequence_key": "country", "sequence_index": "year", "context_columns": ["continent"]}
+
+
+@pytest.fixture(scope="module")
+def gapminder_model():
+    data = tabsynth.datasets.load_gapminder()
+    return data, tabsynth.make("markov_chain", random_state=0).fit(data, **GAPMINDER)
+
+
+def test_gapminder_schema_and_trends(gapminder_model):
+    data, synth = gapminder_model
+    fake = synth.sample(142, random_state=0)
+    assert list(fake.columns) == list(data.columns) and fake.dtypes.equals(data.dtypes)
+    assert (fake.groupby("country").size() == 12).all()
+    assert sorted(fake["year"].unique()) == sorted(data["year"].unique())
+    assert fake["lifeExp"].between(data["lifeExp"].min(), data["lifeExp"].max()).all()
+    # trending series: life expectancy rises from 1952 to 2007 as in the data
+    rise = fake.groupby("year")["lifeExp"].median()
+    assert rise.loc[2007] - rise.loc[1952] > 15
+    assert set(fake["continent"]) <= set(data["continent"])
+
+
+def test_transition_tables_are_inspectable(gapminder_model):
+    _, synth = gapminder_model
+    tables = synth.transition_
+    assert "lifeExp" in tables
+    probabilities = tables["lifeExp"].filter(like="state ")
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    assert (probabilities.to_numpy() > 0).all(), "smoothed: no state has probability zero"
+
+
+def test_backoff_table_matches_exact_probabilities():
+    """Oracle: with plenty of data the table recovers a known transition matrix."""
+    rng = np.random.default_rng(0)
+    matrix = np.array([[0.9, 0.1], [0.3, 0.7]])
+    previous = rng.integers(0, 2, 20000)
+    target = (rng.random(20000) < matrix[previous, 1]).astype(np.int64)
+    table = BackoffTable(2, alpha=2.0).fit(target, {"prev": previous}, {"prev": 2}, ["prev"], 3)
+    assert table.parents == ["prev"]
+    got = table.predict({"prev": np.array([0, 1])}, 2)
+    np.testing.assert_allclose(got, matrix, atol=0.02)
+    unseen = BackoffTable(2, alpha=2.0).fit(target, {"prev": previous}, {"prev": 3}, ["prev"], 3)
+    assert np.isclose(unseen.predict({"prev": np.array([2])}, 1).sum(), 1.0)  # unseen parent: backs off
+
+
+def test_bad_parameters():
+    data = tabsynth.datasets.load_gapminder()
+    for params in ({"order": 0}, {"n_bins": 1}, {"alpha": -1}, {"context_synthesizer": "nope"}):
+        with pytest.raises(tabsynth.InvalidParameterError):
+            tabsynth.make("markov_chain", **params).fit(data, **GAPMINDER)
+
+
+@pytest.mark.slow
+def test_weather_long_irregular_series():
+    data = tabsynth.datasets.load_weather()
+    synth = tabsynth.make("markov_chain", random_state=0).fit(data, sequence_key="origin", sequence_index="time_hour")
+    fake = synth.sample(3, random_state=0)
+    assert fake.dtypes.equals(data.dtypes)
+    local = fake["time_hour"].dt.tz_convert("America/New_York")
+    assert (fake["hour"] == local.dt.hour).all() and (fake["month"] == local.dt.month).all()
+    assert abs(fake["wind_gust"].isna().mean() - data["wind_gust"].isna().mean()) < 0.02
+    steps = fake.groupby("origin")["time_hour"].diff().dropna().dt.total_seconds() / 3600
+    assert set(steps.unique()) <= {1.0, 2.0, 3.0, 6.0}
+
+
+def test_cli_fit_sample_evaluate(tmp_path, capsys):
+    data = tabsynth.datasets.load_gapminder()
+    real, model, out = tmp_path / "real.csv", tmp_path / "m.tsyn", tmp_path / "fake.csv"
+    data.to_csv(real, index=False)
+    assert main(["fit", str(real), "--synthesizer", "markov_chain", "--sequence-key", "country",
+                 "--sequence-index", "year", "--context", "continent", "--output", str(model)]) == 0
+    assert main(["sample", str(model), "--sequences", "20", "--output", str(out), "--seed", "1"]) == 0
+    fake = pd.read_csv(out)
+    assert fake["country"].nunique() == 20 and list(fake.columns) == list(data.columns)
+    assert main(["evaluate", str(real), str(out), "--sequence-key", "country", "--sequence-index", "year",
+                 "--context", "continent"]) == 0
+    assert "Sequence fidelity score" in capsys.readouterr().out
+    # a sequence model without its roles, and --rows on a sequence model: one-line errors, exit 2
+    assert main(["fit", str(real), "--synthesizer", "markov_chain", "--output", str(model)]) == 2
+    assert main(["sample", str(model), "--rows", "5", "--output", str(out)]) == 2
+    assert "error" in capsys.readouterr().err
