@@ -98,7 +98,8 @@ class Synthesizer:
         fit_seed, sample_seed = np.random.SeedSequence(self.random_state).spawn(2)
         self.schema_ = schema
         self.metadata_ = metadata
-        self._fit(encoded, np.random.default_rng(fit_seed))
+        if schema.columns:  # else every column is constant, an id or derived: nothing for a model to learn
+            self._fit(encoded, np.random.default_rng(fit_seed))
         self._generator_ = np.random.default_rng(sample_seed)
         self.feature_names_in_ = np.array(data.columns, dtype=object)
         return self
@@ -188,6 +189,8 @@ class Synthesizer:
         return {col.name: np.concatenate([part[col.name] for part in parts]) for col in self.schema_.columns}
 
     def _sample_block(self, size: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> pd.DataFrame:
+        if not self.schema_.columns:
+            return {}
         if conditions is None or self.conditional_sampling == "exact":
             return self._sample(size, rng, conditions)
         return self._sample_by_rejection(size, rng, conditions)
@@ -277,7 +280,7 @@ class Synthesizer:
             "schema": self.schema_.to_state(),
             "generator": self._generator_.bit_generator.state,
             "feature_names_in": list(self.feature_names_in_),
-            "model": self._get_state(),
+            "model": self._get_state() if self.schema_.columns else None,
         }
         write_model_file(path, header, state)
 
@@ -289,7 +292,8 @@ class Synthesizer:
         generator = np.random.default_rng()
         generator.bit_generator.state = state["generator"]
         self._generator_ = generator
-        self._set_state(state["model"])
+        if self.schema_.columns:
+            self._set_state(state["model"])
 
     def _get_state(self) -> dict:
         raise NotImplementedError
