@@ -11,6 +11,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import datasets
+from .benchmarking import benchmark
 from .errors import (
     ConditionError,
     InvalidDataError,
@@ -52,6 +53,7 @@ __all__ = [
     "NotFittedError",
     "TabsynthError",
     "available",
+    "benchmark",
     "datasets",
     "load",
     "make",

@@ -114,6 +114,18 @@ def _sample_sequences(synth, args: argparse.Namespace, started: float) -> int:
     return 0
 
 
+def _cmd_benchmark(args: argparse.Namespace) -> int:
+    from .benchmarking import run_suite
+
+    result = run_suite(args.output, quick=args.quick, datasets=args.datasets, synthesizers=args.synthesizers,
+                       seeds=args.seeds, timeout=args.timeout, neural_datasets=args.neural_datasets,
+                       threads=args.threads, progress=not args.no_progress, log=args.log)
+    files = result["files"]
+    print(files["markdown"].read_text(encoding="utf-8"))
+    print(f"Wrote {files['markdown']}, {files['json']} and {len(files['plots'])} plots")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -157,8 +169,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(handler=_cmd_demo)
 
+    _add_benchmark_command(commands)
     _add_optional_commands(commands)
     return parser
+
+
+def _add_benchmark_command(commands) -> None:
+    bench = commands.add_parser("benchmark", help="benchmark synthesizers on the bundled tables (several seeds)")
+    bench.add_argument("--datasets", nargs="+", default=None, metavar="NAME",
+                       help="bundled tables (default: adult flights movies gss_wages)")
+    bench.add_argument("--synthesizers", nargs="+", default=None, metavar="NAME",
+                       help="registry names (default: every table synthesizer)")
+    bench.add_argument("--seeds", type=_rows, default=None, help="number of seeds (default 3; 1 with --quick)")
+    bench.add_argument("--quick", action="store_true", help="smoke run: small Adult subsample, 2 models, 1 seed")
+    bench.add_argument("--output", default="benchmark-results", help="results directory")
+    bench.add_argument("--timeout", type=float, default=1800, help="seconds per run before it is stopped")
+    bench.add_argument("--neural-datasets", nargs="+", default=None, metavar="NAME",
+                       help="run CTGAN/TVAE only on these tables (slow on CPU)")
+    bench.add_argument("--threads", type=_rows, default=1, help="threads per run (default 1: stable timings)")
+    bench.add_argument("--log", default=None, help="append each run's record to this JSON-lines file")
+    bench.add_argument("--no-progress", action="store_true", help="no progress bar")
+    bench.set_defaults(handler=_cmd_benchmark)
 
 
 def _add_optional_commands(commands) -> None:

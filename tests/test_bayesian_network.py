@@ -9,6 +9,7 @@ import pytest
 import tabsynth
 from tabsynth.errors import ConditionError, InvalidParameterError
 from tabsynth.synthesizers import _bn_structure as bn
+from tabsynth.synthesizers import _bn_trees as bn_trees
 from tabsynth.synthesizers.bayesian_network import BayesianNetworkSynthesizer
 from tabsynth.testing import make_check_data
 
@@ -22,7 +23,7 @@ def _hand_built_model():
     rng = np.random.default_rng(0)
     data = pd.DataFrame({n: np.array([f"{n}{k}" for k in range(CARDS[n])])[rng.integers(0, CARDS[n], 600)]
                          for n in NAMES})
-    synth = BayesianNetworkSynthesizer(structure=EDGES, random_state=0).fit(data)
+    synth = BayesianNetworkSynthesizer(structure=EDGES, conditionals="table", random_state=0).fit(data)
     tables = {
         "a": [[0.3, 0.7]],
         "b": [[0.6, 0.3, 0.1], [0.1, 0.2, 0.7]],
@@ -168,9 +169,71 @@ def test_user_errors_say_what_to_do():
     with pytest.raises(InvalidParameterError, match="not model columns"):
         BayesianNetworkSynthesizer(structure=[("nope", "x")]).fit(data)
     for bad in ({"n_bins": 1}, {"score": "aic"}, {"continuous": "kde"}, {"structure": "greedy"},
-                {"pseudo_count": 0}):
+                {"pseudo_count": 0}, {"conditionals": "forest"}, {"min_samples_leaf": 0}):
         with pytest.raises(InvalidParameterError):
             BayesianNetworkSynthesizer(**bad).fit(data)
     synth = BayesianNetworkSynthesizer(random_state=0).fit(data)
     with pytest.raises(ConditionError, match="never occurs"):
         synth.sample(5, conditions={"group": "zzz"})
+
+
+def _tree_data(n: int = 6000) -> pd.DataFrame:
+    """y depends on three inputs through an interaction that no small parent set carries."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 4, size=(n, 3))
+    y = np.where((x[:, 0] >= 2) ^ (x[:, 1] >= 2) ^ (x[:, 2] >= 2), "hi", "lo")
+    y = np.where(rng.random(n) < 0.05, np.where(y == "hi", "lo", "hi"), y)
+    return pd.DataFrame({"a": x[:, 0].astype(str), "b": x[:, 1].astype(str), "c": x[:, 2].astype(str), "y": y})
+
+
+def test_tree_conditionals_capture_a_three_way_interaction():
+    data = _tree_data()
+    edges = [("a", "y"), ("b", "y")]  # the table of y sees only two of its three inputs
+    table = BayesianNetworkSynthesizer(structure=edges, conditionals="table", random_state=0).fit(data)
+    tree = BayesianNetworkSynthesizer(structure=edges, min_samples_leaf=20, random_state=0).fit(data)
+
+    def parity_agreement(frame):
+        parity = sum((frame[k].astype(int) >= 2).astype(int) for k in "abc") % 2
+        return float(((parity == 1) == (frame["y"] == "hi")).mean())
+
+    assert parity_agreement(tree.sample(4000, random_state=0)) > 0.9
+    assert parity_agreement(table.sample(4000, random_state=0)) < 0.6
+
+
+def test_compiled_and_numpy_tree_walks_agree_and_survive_save_load(tmp_path):
+    data = make_check_data()
+    synth = BayesianNetworkSynthesizer(min_samples_leaf=5, random_state=0).fit(data)
+    assert synth.trees_ is not None
+    fast = synth.sample(500, random_state=7)
+    synth._compiled_trees = [None] * len(synth.trees_)
+    assert synth.sample(500, random_state=7).equals(fast)
+    synth.save(tmp_path / "m.tsyn")
+    loaded = tabsynth.load(tmp_path / "m.tsyn")
+    assert loaded.sample(500, random_state=7).equals(fast)
+
+
+def test_leaf_sampler_matches_table_probabilities():
+    rng = np.random.default_rng(0)
+    table = rng.dirichlet(np.full(6, 0.4), size=4)
+    rows = np.repeat(np.arange(4), 50_000)
+    drawn = bn_trees.LeafSampler(table).draw(rows, rng.random(len(rows)))
+    frequencies = np.stack([np.bincount(drawn[rows == r], minlength=6) / 50_000 for r in range(4)])
+    assert np.abs(frequencies - table).max() < 4.5 * np.sqrt(0.25 / 50_000)
+
+
+def test_conditions_use_the_tables_exactly_with_trees_fitted():
+    data = _tree_data(2000)
+    synth = BayesianNetworkSynthesizer(random_state=0).fit(data)
+    fake = synth.sample(300, conditions={"y": "hi", "a": "1"}, random_state=0)
+    assert (fake["y"] == "hi").all() and (fake["a"] == "1").all()
+
+
+def test_a_tampered_tree_is_refused():
+    data = make_check_data()
+    synth = BayesianNetworkSynthesizer(min_samples_leaf=5, random_state=0).fit(data)
+    v = next(k for k, t in enumerate(synth.trees_) if len(t["left"]) > 1)
+    state = synth._get_state()
+    state["trees"] = [dict(t) for t in state["trees"]]
+    state["trees"][v]["left"] = np.zeros_like(state["trees"][v]["left"])  # a cycle back to the root
+    with pytest.raises(ValueError, match="later nodes"):
+        synth._set_state(state)

@@ -7,13 +7,18 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ..base import Synthesizer
+from ..base import BLOCK_SIZE, Synthesizer
 from ..errors import InvalidParameterError, param_error
 from ..validation import check_bool, check_choice, check_int
 from . import _bn_structure as bn
+from . import _bn_trees as trees
 from ._bn_inference import backward_sample, eliminate
 
 _STRUCTURES = ("hill_climb", "chow_liu")
+_CONDITIONALS = ("tree", "table")
+_TREE_KEYS = {"left", "right", "feature", "threshold", "leaf", "table"}
+_LEAF_SHARE = 100  # a tree leaf never needs more than 1 % of the rows (small tables keep their detail)
+_GROUP_BLOCKS = 32  # sampling blocks generated together when there are no conditions
 _CACHE_SIZE = 4096  # evidence combinations whose elimination is kept for reuse
 
 
@@ -28,15 +33,29 @@ class BayesianNetworkSynthesizer(Synthesizer):
     P(variable | parents) smoothed by a Dirichlet prior, and rows are sampled ancestrally, all rows
     at once per variable. A sampled bin becomes a number drawn inside it.
 
+    With ``conditionals='tree'`` (the default) unconditional sampling does not use the tables but
+    a classification tree per variable on *every* variable before it in the network's topological
+    order (synthpop's CART idea; leaves of at least ``min_samples_leaf`` rows, each leaf holding the
+    smoothed distribution of the variable's states there; see
+    :mod:`tabsynth.synthesizers._bn_trees`). The network then fixes the order; the trees carry the
+    higher-order interactions a few parents cannot (Adult's ``income`` depends on more columns than
+    a table can hold). Trees are stored as numeric arrays (splits on state codes, smoothed state
+    frequencies per leaf: no individual rows) and walked for all rows at once. Unlike the tables,
+    trees need the rows themselves, not counts summed over partitions: use
+    ``conditionals='table'`` where only counts can be gathered.
+
     Conditional sampling is exact. For each distinct combination of (encoded) evidence, the exact
     posterior of the evidence's ancestors is sampled by bucket elimination with backward sampling
     (see :mod:`tabsynth.synthesizers._bn_inference`); the remaining variables do not change the
     evidence's probability, so they are then sampled forward from their tables. A numerical
-    condition conditions on its bin; the exact number is written into the output.
+    condition conditions on its bin; the exact number is written into the output. Exact inference
+    needs the factorization into tables, so conditional sampling always uses the tables (also when
+    trees are fitted): the rows follow the network's exact conditional distribution, which is a
+    little less detailed than the trees' unconditional one.
 
     Parameters
     ----------
-    n_bins : int, default 20
+    n_bins : int, default 40
         Quantile bins per numerical column; a value holding at least ``1 / (2 n_bins)`` of the rows
         gets a bin of its own on top (so a column has at most ``3 n_bins`` bins). Columns with at
         most ``n_bins`` distinct values keep one bin per value.
@@ -52,6 +71,13 @@ class BayesianNetworkSynthesizer(Synthesizer):
     pseudo_count : float, default 1.0
         Dirichlet prior of every conditional table, in rows, spread as the variable's marginal:
         parent combinations never seen sample from the marginal.
+    conditionals : {'tree', 'table'}, default 'tree'
+        Unconditional rows from the per-variable trees ('tree') or from the network's tables only
+        ('table'). Conditional sampling always uses the tables (exact inference).
+    min_samples_leaf : int, default 80
+        Fewest training rows in a tree leaf: larger leaves generalize more and stay farther from
+        individual training rows; smaller ones follow the data more closely. Capped at 1 % of the
+        rows (at least 1), so small tables are not reduced to a handful of leaves.
     continuous : {'empirical', 'uniform'}, default 'empirical'
         A number inside a sampled bin is a real value from that bin, drawn with its frequency
         ('empirical'; the model then stores the column's distinct values), or uniform between the
@@ -59,7 +85,8 @@ class BayesianNetworkSynthesizer(Synthesizer):
     enforce_min_max_values : bool, default True
         Keep sampled numbers inside the range seen in the data.
     random_state : int, optional
-        Seeds the synthesizer's own sampling generator (fitting is deterministic).
+        Seeds the synthesizer's own sampling generator and the trees' tie-breaking (fitting is
+        deterministic for a given ``random_state``).
     verbose : bool, default False
         Unused (fitting takes seconds); kept for a uniform interface.
 
@@ -74,6 +101,9 @@ class BayesianNetworkSynthesizer(Synthesizer):
     tables_ : list of ndarray
         ``tables_[v][config, state]`` = P(v = state | parents = config); parent configurations
         enumerate the parents' states in C order.
+    trees_ : list of dict or None
+        Per encoded column, its tree as arrays (``left``, ``right``, ``feature``, ``threshold``,
+        ``leaf`` per node, ``table`` per leaf); None with ``conditionals='table'``.
 
     Examples
     --------
@@ -88,9 +118,10 @@ class BayesianNetworkSynthesizer(Synthesizer):
     conditional_sampling = "exact"
     registry_name = "bayesian_network"
 
-    def __init__(self, *, n_bins: int = 20, structure="hill_climb", score: str = "bdeu", max_indegree: int = 3,
+    def __init__(self, *, n_bins: int = 40, structure="hill_climb", score: str = "bdeu", max_indegree: int = 3,
                  equivalent_sample_size: float = 50.0, pseudo_count: float = 1.0, continuous: str = "empirical",
-                 enforce_min_max_values: bool = True, random_state: int | None = None, verbose: bool = False):
+                 conditionals: str = "tree", min_samples_leaf: int = 80, enforce_min_max_values: bool = True,
+                 random_state: int | None = None, verbose: bool = False):
         self.n_bins = n_bins
         self.structure = structure
         self.score = score
@@ -98,6 +129,8 @@ class BayesianNetworkSynthesizer(Synthesizer):
         self.equivalent_sample_size = equivalent_sample_size
         self.pseudo_count = pseudo_count
         self.continuous = continuous
+        self.conditionals = conditionals
+        self.min_samples_leaf = min_samples_leaf
         self.enforce_min_max_values = enforce_min_max_values
         self.random_state = random_state
         self.verbose = verbose
@@ -110,6 +143,8 @@ class BayesianNetworkSynthesizer(Synthesizer):
         check_int(self.max_indegree, name, "max_indegree", minimum=0)
         check_choice(self.score, name, "score", ("bic", "bdeu"))
         check_choice(self.continuous, name, "continuous", ("empirical", "uniform"))
+        check_choice(self.conditionals, name, "conditionals", _CONDITIONALS)
+        check_int(self.min_samples_leaf, name, "min_samples_leaf", minimum=1)
         check_bool(self.enforce_min_max_values, name, "enforce_min_max_values")
         for param in ("equivalent_sample_size", "pseudo_count"):
             value = getattr(self, param)
@@ -127,7 +162,7 @@ class BayesianNetworkSynthesizer(Synthesizer):
         return {"enforce_min_max_values": self.enforce_min_max_values}
 
     # ------------------------------------------------------------------ fit
-    def _fit(self, encoded: pd.DataFrame, rng: np.random.Generator) -> None:  # deterministic: rng unused
+    def _fit(self, encoded: pd.DataFrame, rng: np.random.Generator) -> None:
         columns = self.schema_.columns
         self.bins_ = {}
         discrete = np.empty(encoded.shape, dtype=np.int64)
@@ -146,7 +181,18 @@ class BayesianNetworkSynthesizer(Synthesizer):
         self.parents_ = [tuple(sorted(int(p) for p in ps)) for ps in parents]
         self.tables_ = [bn.conditional_table(discrete, cards, v, self.parents_[v], float(self.pseudo_count))
                         for v in range(len(columns))]
+        self.trees_ = self._fit_trees(discrete, rng) if self.conditionals == "tree" else None
         self._prepare_sampling()
+
+    def _fit_trees(self, discrete: np.ndarray, rng: np.random.Generator) -> list:
+        """A tree of every variable on all variables before it in topological order."""
+        order = bn.topological_order(self.parents_)
+        leaf = min(int(self.min_samples_leaf), max(1, len(discrete) // _LEAF_SHARE))
+        fitted = [None] * len(order)
+        for k, v in enumerate(order):
+            fitted[v] = trees.fit_tree(discrete, self.cardinalities_, v, order[:k], leaf,
+                                       float(self.pseudo_count), rng)
+        return fitted
 
     def _fit_column_bins(self, values: np.ndarray) -> dict:
         bins = bn.fit_bins(values, self.n_bins)
@@ -187,6 +233,10 @@ class BayesianNetworkSynthesizer(Synthesizer):
         names = [col.name for col in self.schema_.columns]
         self.order_ = bn.topological_order(self.parents_)
         self._flat_cumulative = [_flat_cumulative(t) for t in self.tables_]
+        if getattr(self, "trees_", None) is not None:
+            self._leaf_samplers = [trees.LeafSampler(t["table"], t["leaf"]) for t in self.trees_]
+            self._tree_depths = [trees.tree_depth(t) for t in self.trees_]
+            self._compiled_trees = [trees.compile_tree(t, len(self.trees_)) for t in self.trees_]
         self._posterior_cache = {}
         for bins in self.bins_.values():  # every training value in sorted order: a bin is a slice
             if "uniques" in bins:
@@ -194,21 +244,73 @@ class BayesianNetworkSynthesizer(Synthesizer):
         self.network_ = [(names[p], names[c]) for c in range(len(names)) for p in self.parents_[c]]
 
     # ------------------------------------------------------------------ sample
-    def _sample(self, num_rows: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> pd.DataFrame:
-        codes = np.full((len(self.tables_), num_rows), -1, dtype=np.int64)  # one row per variable
-        if conditions is not None:
-            self._sample_evidence(codes, self._evidence(conditions, num_rows), rng)
-        for v in self.order_:
-            drawn = self._draw(v, self._config_index(codes, v), rng.random(num_rows))
-            codes[v] = drawn if conditions is None else np.where(codes[v] >= 0, codes[v], drawn)
-        return self._decode_codes(codes, rng)
+    def _generate(self, start: int, stop: int, seed: int, conditions) -> dict[str, np.ndarray]:
+        """Without conditions, many blocks at once: the same rows as block by block, fewer numpy calls.
 
-    def _draw(self, v: int, config: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-        """Each row's state of ``v`` from its parent configuration's table (inverse CDF)."""
-        if self.cardinalities_[v] == 2:
-            return (uniform >= self.tables_[v][config, 0]).astype(np.int64)
-        drawn = np.searchsorted(self._flat_cumulative[v], config + uniform, side="right")
-        return np.minimum(drawn - config * self.cardinalities_[v], self.cardinalities_[v] - 1)
+        Block ``b`` still takes every random number it uses from its own stream
+        ``SeedSequence(seed, spawn_key=(b,))``, in one array of fixed layout (see
+        :meth:`_sample_uniform`), so the rows are identical to the base class's block-by-block
+        generation; only the numpy work is shared by up to ``_GROUP_BLOCKS`` blocks.
+        """
+        if conditions is not None or not self.schema_.columns:
+            return super()._generate(start, stop, seed, conditions)
+        first, last = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
+        parts = []
+        for group in range(first, last + 1, _GROUP_BLOCKS):
+            blocks = range(group, min(group + _GROUP_BLOCKS, last + 1))
+            uniform = np.concatenate([self._uniform(BLOCK_SIZE, np.random.default_rng(
+                np.random.SeedSequence(seed, spawn_key=(b,)))) for b in blocks], axis=1)
+            rows = self._sample_uniform(uniform)
+            offset = group * BLOCK_SIZE
+            lo, hi = max(start, offset) - offset, min(stop, (blocks[-1] + 1) * BLOCK_SIZE) - offset
+            parts.append({name: values[lo:hi] for name, values in rows.items()})
+        return {col.name: np.concatenate([part[col.name] for part in parts]) for col in self.schema_.columns}
+
+    def _uniform(self, num_rows: int, rng: np.random.Generator) -> np.ndarray:
+        """A block's random numbers: one row per variable (its state), then one per numerical column."""
+        return rng.random((len(self.tables_) + len(self.bins_), num_rows))
+
+    def _sample(self, num_rows: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> pd.DataFrame:
+        if conditions is None:
+            return pd.DataFrame(self._sample_uniform(self._uniform(num_rows, rng)), copy=False)
+        codes = np.full((len(self.tables_), num_rows), -1, dtype=np.int64)  # one row per variable
+        self._sample_evidence(codes, self._evidence(conditions, num_rows), rng)
+        for v in self.order_:
+            drawn = self._draw(v, self._config_index(codes, v), rng.random(num_rows), self._flat_cumulative[v])
+            codes[v] = np.where(codes[v] >= 0, codes[v], drawn)
+        return pd.DataFrame(self._decode_codes(codes, rng.random((len(self.bins_), num_rows))), copy=False)
+
+    def _sample_uniform(self, uniform: np.ndarray) -> dict[str, np.ndarray]:
+        """Unconditional rows from their random numbers (layout of :meth:`_uniform`)."""
+        codes = np.empty((len(self.tables_), uniform.shape[1]), dtype=np.int64)  # one row per variable
+        if self.trees_ is not None:
+            self._sample_trees(codes, uniform)
+        else:
+            for v in self.order_:
+                codes[v] = self._draw(v, self._config_index(codes, v), uniform[v], self._flat_cumulative[v])
+        return self._decode_codes(codes, uniform[len(self.tables_):])
+
+    def _sample_trees(self, codes: np.ndarray, uniform: np.ndarray) -> None:
+        """Every variable in order from the leaf its tree puts each row in."""
+        features = np.zeros(codes.shape[::-1], dtype=np.float32)  # rows x variables, for compiled trees
+        for v in self.order_:
+            compiled, tree = self._compiled_trees[v], self.trees_[v]
+            if len(tree["leaf"]) == 1:
+                node = np.zeros(codes.shape[1], dtype=np.int64)
+            elif compiled is None:
+                node = trees.walk(tree, self._tree_depths[v], codes)
+            else:
+                node = compiled.apply(features)
+            codes[v] = self._leaf_samplers[v].draw(node, uniform[v])
+            features[:, v] = codes[v]
+
+    def _draw(self, v: int, config: np.ndarray, uniform: np.ndarray, flat_cumulative: np.ndarray) -> np.ndarray:
+        """Each row's state of ``v`` from its configuration's (or leaf's) row of a table (inverse CDF)."""
+        card = self.cardinalities_[v]
+        if card == 2:
+            return (uniform >= flat_cumulative[2 * config] - config).astype(np.int64)
+        drawn = np.searchsorted(flat_cumulative, config + uniform, side="right")
+        return np.minimum(drawn - config * card, card - 1)
 
     def _config_index(self, codes: np.ndarray, v: int) -> np.ndarray:
         index = np.zeros(codes.shape[1], dtype=np.int64)
@@ -252,14 +354,16 @@ class BayesianNetworkSynthesizer(Synthesizer):
             self._posterior_cache[key] = eliminate(self.tables_, self.parents_, self.cardinalities_, given)
         return self._posterior_cache[key]
 
-    def _decode_codes(self, codes: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
-        out = {}
+    def _decode_codes(self, codes: np.ndarray, uniform: np.ndarray) -> dict[str, np.ndarray]:
+        """Encoded columns from state codes; ``uniform`` has one row per numerical column."""
+        out, k = {}, 0
         for j, col in enumerate(self.schema_.columns):
             if col.kind == "numerical":
-                out[col.name] = self._value_in_bin(codes[j], self.bins_[col.name], rng.random(codes.shape[1]))
+                out[col.name] = self._value_in_bin(codes[j], self.bins_[col.name], uniform[k])
+                k += 1
             else:
                 out[col.name] = codes[j]
-        return pd.DataFrame(out, copy=False)
+        return out
 
     def _value_in_bin(self, states: np.ndarray, bins: dict, uniform: np.ndarray) -> np.ndarray:
         if "uniques" not in bins:
@@ -306,7 +410,7 @@ class BayesianNetworkSynthesizer(Synthesizer):
     def _get_state(self) -> dict:
         bins = {name: {k: v for k, v in b.items() if k != "expanded"} for name, b in self.bins_.items()}
         return {"bins": bins, "parents": [list(p) for p in self.parents_],
-                "cardinalities": self.cardinalities_, "tables": list(self.tables_)}
+                "cardinalities": self.cardinalities_, "tables": list(self.tables_), "trees": self.trees_}
 
     def _set_state(self, state: dict) -> None:
         self.bins_ = {name: {k: np.asarray(v) for k, v in b.items()} for name, b in state["bins"].items()}
@@ -320,7 +424,21 @@ class BayesianNetworkSynthesizer(Synthesizer):
             expected = (int(np.prod([self.cardinalities_[p] for p in self.parents_[v]])), int(self.cardinalities_[v]))
             if table.shape != expected:
                 raise ValueError(f"the table of {names[v]!r} has shape {table.shape}, expected {expected}")
+        self.trees_ = self._loaded_trees(state.get("trees"))
         self._prepare_sampling()
+
+    def _loaded_trees(self, loaded) -> list | None:
+        if loaded is None:
+            return None
+        if not isinstance(loaded, list) or not all(isinstance(t, dict) and set(t) == _TREE_KEYS for t in loaded):
+            raise ValueError("the model file's trees are not arrays of the expected names")
+        fitted = [{k: np.asarray(v) for k, v in t.items()} for t in loaded]
+        if len(fitted) != len(self.tables_):
+            raise ValueError("the model file holds a tree count that does not match the encoded columns")
+        order = bn.topological_order(self.parents_)
+        for k, v in enumerate(order):
+            trees.check_tree(fitted[v], order[:k], int(self.cardinalities_[v]))
+        return fitted
 
 
 def _flat_cumulative(table: np.ndarray) -> np.ndarray:
