@@ -55,11 +55,15 @@ class ModeSpecificNormalizer:
         values = np.asarray(values, dtype=float)
         if len(values) > self.max_fit_rows:
             values = rng.choice(values, size=self.max_fit_rows, replace=False)
+        # Work in units of the largest magnitude: values near 1e300 would overflow squares and stds.
+        self.unit_ = float(np.max(np.abs(values))) if len(values) and np.max(np.abs(values)) > 0 else 1.0
+        values = values / self.unit_
         center, scale = float(values.mean()), float(values.std()) or 1.0
         standardized = ((values - center) / scale).reshape(-1, 1)
         components = int(min(self.max_modes, len(np.unique(standardized))))
         if components < 2:
-            self._set_modes(np.array([center]), np.array([max(scale, _STD_FLOOR)]), np.array([1.0]))
+            self._set_modes(np.array([center]) * self.unit_, np.array([max(scale, _STD_FLOOR)]) * self.unit_,
+                            np.array([1.0]))
             return self
         mixture = BayesianGaussianMixture(
             n_components=components, weight_concentration_prior_type="dirichlet_process",
@@ -74,7 +78,7 @@ class ModeSpecificNormalizer:
             keep = mixture.weights_ == mixture.weights_.max()
         means = mixture.means_[keep, 0] * scale + center
         stds = np.sqrt(mixture.covariances_[keep].reshape(-1)) * scale
-        self._set_modes(means, np.maximum(stds, _STD_FLOOR * scale), mixture.weights_[keep])
+        self._set_modes(means * self.unit_, np.maximum(stds, _STD_FLOOR * scale) * self.unit_, mixture.weights_[keep])
         return self
 
     def _set_modes(self, means: np.ndarray, stds: np.ndarray, weights: np.ndarray) -> None:
@@ -84,10 +88,12 @@ class ModeSpecificNormalizer:
 
     def posterior(self, values: np.ndarray) -> np.ndarray:
         """Probability of each kept mode given each value, shape (n, n_modes)."""
-        z = (np.asarray(values, dtype=float)[:, None] - self.means_) / self.stds_
-        log_p = -0.5 * z**2 - np.log(self.stds_) + np.log(self.weights_)
-        log_p -= log_p.max(axis=1, keepdims=True)
-        p = np.exp(log_p)
+        means, stds = self.means_ / self.unit_, self.stds_ / self.unit_  # unit scale: no overflow near 1e300
+        z = (np.asarray(values, dtype=float)[:, None] / self.unit_ - means) / stds
+        log_p = -0.5 * z**2 - np.log(stds) + np.log(self.weights_)
+        with np.errstate(invalid="ignore", over="ignore"):
+            log_p -= log_p.max(axis=1, keepdims=True)
+        p = np.nan_to_num(np.exp(log_p), nan=1.0)  # a value far from every mode: all modes alike
         return p / p.sum(axis=1, keepdims=True)
 
     def transform(self, values: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +102,7 @@ class ModeSpecificNormalizer:
         cumulative = np.cumsum(self.posterior(values), axis=1)
         draws = rng.random(len(values))[:, None] * cumulative[:, -1:]
         modes = np.minimum((cumulative < draws).sum(axis=1), self.n_modes - 1)
-        scalars = (values - self.means_[modes]) / (4 * self.stds_[modes])
+        scalars = (values / self.unit_ - self.means_[modes] / self.unit_) / (4 * self.stds_[modes] / self.unit_)
         return np.clip(scalars, -0.99, 0.99), modes
 
     def inverse_transform(self, scalars: np.ndarray, modes: np.ndarray) -> np.ndarray:
@@ -106,10 +112,11 @@ class ModeSpecificNormalizer:
         return scalars * 4 * self.stds_[modes] + self.means_[modes]
 
     def to_state(self) -> dict:
-        return {"means": self.means_, "stds": self.stds_, "weights": self.weights_}
+        return {"means": self.means_, "stds": self.stds_, "weights": self.weights_, "unit": self.unit_}
 
     @classmethod
     def from_state(cls, state: dict) -> ModeSpecificNormalizer:
         normalizer = cls()
         normalizer._set_modes(state["means"], state["stds"], state["weights"])
+        normalizer.unit_ = float(state.get("unit", 1.0))
         return normalizer
