@@ -46,14 +46,19 @@ _NULLABLE = {"int8": "Int8", "int16": "Int16", "int32": "Int32", "int64": "Int64
              "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64", "bool": "boolean"}
 
 
-def restore_dtype(values: pd.Series, dtype) -> pd.Series:
-    """Cast decoded values to the input column's dtype (its nullable twin if nulls appear)."""
+def restore_dtype(values: pd.Series, dtype, has_missing: bool | None = None) -> pd.Series:
+    """Cast decoded values to the input column's dtype (its nullable twin if nulls appear).
+
+    ``has_missing`` may be given when the caller already knows it (a missing test on strings is slow).
+    """
     if isinstance(dtype, pd.CategoricalDtype):
         return values.astype(object).astype(dtype)
-    if values.isna().any() and str(dtype) in _NULLABLE:
-        dtype = _NULLABLE[str(dtype)]
     if pd.api.types.is_object_dtype(dtype):
-        return values.astype(object)
+        return values if values.dtype == object else values.astype(object)
+    if has_missing is None:
+        has_missing = bool(values.isna().any())
+    if has_missing and str(dtype) in _NULLABLE:
+        dtype = _NULLABLE[str(dtype)]
     return values.astype(dtype)
 
 
@@ -244,10 +249,12 @@ class CategoricalCodec(Codec):
         return out
 
     def decode(self, encoded: dict[str, np.ndarray]) -> pd.Series:
-        values = pd.Series(self.categories[np.asarray(encoded[self.name], dtype=np.int64)], dtype=object)
-        if self.has_nulls:
-            values[np.asarray(encoded[self.name + MISSING_SUFFIX]) == 1] = np.nan
-        return restore_dtype(values, dtype_from_state(self.dtype))
+        values = np.asarray(self.categories, dtype=object)[np.asarray(encoded[self.name], dtype=np.int64)]
+        missing = np.asarray(encoded[self.name + MISSING_SUFFIX]) == 1 if self.has_nulls else None
+        if missing is not None:
+            values[missing] = np.nan
+        has_missing = missing is not None and bool(missing.any())
+        return restore_dtype(pd.Series(values, dtype=object, copy=False), dtype_from_state(self.dtype), has_missing)
 
     def encode_condition(self, value) -> dict:
         if pd.isna(value):
