@@ -53,6 +53,24 @@ def test_backoff_table_matches_exact_probabilities():
     assert np.isclose(unseen.predict({"prev": np.array([2])}, 1).sum(), 1.0)  # unseen parent: backs off
 
 
+def test_calibration_brings_the_pooled_marginal_onto_the_real_one(gapminder_model):
+    from scipy.stats import ks_2samp
+
+    data, calibrated = gapminder_model
+    raw = tabsynth.make("markov_chain", random_state=0, calibrate=False).fit(data, **GAPMINDER)
+    # many sequences, so the score measures the model's bias, not the noise of a small sample
+    ks = {name: max(ks_2samp(data[c], synth.sample(2000, random_state=1)[c]).statistic for c in ("pop", "gdpPercap"))
+          for name, synth in (("calibrated", calibrated), ("raw", raw))}
+    assert ks["calibrated"] < 0.04 and ks["calibrated"] < 0.7 * ks["raw"], ks
+
+
+def test_calibration_survives_save_and_load(gapminder_model, tmp_path):
+    _, synth = gapminder_model
+    synth.save(tmp_path / "chain.tsyn")
+    same = tabsynth.load(tmp_path / "chain.tsyn")
+    pd.testing.assert_frame_equal(same.sample(20, random_state=3), synth.sample(20, random_state=3))
+
+
 def test_bad_parameters():
     data = tabsynth.datasets.load_gapminder()
     for params in ({"order": 0}, {"n_bins": 1}, {"alpha": -1}, {"context_synthesizer": "nope"}):

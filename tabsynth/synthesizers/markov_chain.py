@@ -11,6 +11,7 @@ from ..columns import MISSING_SUFFIX
 from ..errors import param_error
 from ..sequence_base import SequenceSynthesizer
 from ..validation import check_int
+from . import _markov_calibration as calibration
 from ._markov_tables import BackoffTable, Bins
 
 MAX_EXACT_VALUES = 40  # numbers with at most this many distinct values are states as they are
@@ -52,6 +53,10 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         Most parents per variable.
     alpha : float, default 2.0
         Strength of the backoff prior, in rows.
+    calibrate : bool, default True
+        Map the pooled values of each ``diff`` column onto the real marginal with a monotone map fitted
+        once after training (see ``_markov_calibration``): the accumulated drift of a chain of
+        differences no longer shows in the value shapes, and trajectories keep their order.
     context_synthesizer : str, default 'bayesian_network'
         Registry name of the table synthesizer for the context table.
     random_state : int, optional
@@ -82,12 +87,13 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
     registry_name = "markov_chain"
 
     def __init__(self, *, order: int = 2, n_bins: int = 10, max_parents: int = 4, alpha: float = 2.0,
-                 context_synthesizer: str = "bayesian_network", random_state: int | None = None,
-                 verbose: bool = False):
+                 calibrate: bool = True, context_synthesizer: str = "bayesian_network",
+                 random_state: int | None = None, verbose: bool = False):
         self.order = order
         self.n_bins = n_bins
         self.max_parents = max_parents
         self.alpha = alpha
+        self.calibrate = calibrate
         self.context_synthesizer = context_synthesizer
         self.random_state = random_state
         self.verbose = verbose
@@ -100,6 +106,8 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         check_int(self.max_parents, owner, "max_parents", minimum=0)
         if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float)) or not self.alpha > 0:
             raise param_error(owner, "alpha", "a positive number", self.alpha)
+        if not isinstance(self.calibrate, (bool, np.bool_)):
+            raise param_error(owner, "calibrate", "True or False", self.calibrate)
 
     # ------------------------------------------------------------------ fit
     def _fit(self, encoded, starts, lengths, context, calendar, rng) -> None:
@@ -131,6 +139,22 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
             table = BackoffTable(var["card"], self.alpha)
             self.tables_[name] = table.fit(states[name][rows], _subset(features, rows), cards, candidates,
                                            self.max_parents, required)
+        if self.calibrate:
+            self._fit_calibration(encoded, starts, lengths, context, calendar, rng)
+
+    def _fit_calibration(self, encoded, starts, lengths, context, calendar, rng) -> None:
+        """Run the chain on the training contexts and grid; map its pooled values onto the real ones."""
+        diffs = [var for var in self.variables_ if var["kind"] == "diff"]
+        if not diffs:
+            return
+        repeat = np.tile(np.arange(len(lengths)), calibration.repeats_for(lengths))
+        grid = {k: v[repeat] for k, v in calibration.padded(calendar, starts, lengths).items()}
+        out = self._sample(context.iloc[repeat].reset_index(drop=True), lengths[repeat], grid, rng)
+        for var in diffs:
+            chain = np.log(out[var["name"]]) if var["log"] else out[var["name"]]
+            observed = encoded[var["flag"]].to_numpy() == 0 if var["flag"] else slice(None)
+            real = self._scaled(var, encoded, starts, lengths)[observed]
+            var["calibration"] = calibration.fit_map(chain, real)
 
     def _fit_context_bins(self, context: pd.DataFrame) -> None:
         self.context_bins_ = {}
@@ -179,7 +203,7 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
 
     def _numeric_variable(self, values, missing, starts, lengths) -> dict:
         observed = values[~missing]
-        use_log = bool(observed.min() > 0 and observed.max() / observed.min() > LOG_RANGE)
+        use_log = bool(observed.min() > 0 and observed.max() > LOG_RANGE * observed.min())  # no overflow
         scaled = np.log(values) if use_log else values.copy()
         scaled = _interpolate_missing(scaled, missing, starts, lengths)
         diffs = _within_diffs(scaled, starts)
@@ -319,7 +343,8 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
                 safe = np.minimum(states, var["bins"].size - 1)
                 out[name] = var["bins"].draw(safe, rng)
             else:
-                values, missing = history[name]["value"][mask], None
+                values = calibration.apply_map(history[name]["value"][mask], var.get("calibration"))
+                missing = None
                 out[name] = np.exp(values) if var["log"] else values
             if missing is not None:
                 out[var["flag"]] = missing.astype(np.int64)
