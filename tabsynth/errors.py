@@ -23,6 +23,10 @@ class InvalidParameterError(TabsynthError, ValueError):
     """A synthesizer or function parameter has a wrong type or value."""
 
 
+class DeviceUnavailableError(InvalidParameterError):
+    """A model was asked to run on a device this machine does not have (``device="cuda"`` without CUDA)."""
+
+
 class NotFittedError(TabsynthError, AttributeError):
     """A synthesizer was used before ``fit`` was called."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-from .errors import InvalidParameterError, MissingDependencyError, ModelFileError
+from .errors import DeviceUnavailableError, InvalidParameterError, MissingDependencyError, ModelFileError
 
 # name -> (module, class, optional dependency). Import happens on first use, so `import tabsynth`
 # stays light and torch is only imported by the models that need it.
@@ -45,10 +45,21 @@ def make(name: str, **params):
     return cls(**params)
 
 
-def load(path):
-    """Open a model file written by ``save``. The class comes from the registry, never from the file."""
+RUNTIME_PARAMS = ("device", "verbose")
+"""Settings that say where and how a model runs, not what it learned: they may be changed when opening a file."""
+
+
+def load(path, **runtime):
+    """Open a model file written by ``save``. The class comes from the registry, never from the file.
+
+    ``runtime`` overrides settings of :data:`RUNTIME_PARAMS` saved in the file, e.g.
+    ``load("model.tsyn", device="cpu")`` opens a model trained on a GPU on a machine without one.
+    """
     from .io import read_model_file
 
+    unknown = [k for k in runtime if k not in RUNTIME_PARAMS]
+    if unknown:
+        raise InvalidParameterError(f"load() can override only {list(RUNTIME_PARAMS)}; got {unknown}.")
     header, state = read_model_file(path)
     name = header.get("synthesizer")
     if not isinstance(name, str) or name not in _SYNTHESIZERS:
@@ -58,11 +69,15 @@ def load(path):
         )
     cls = get_class(name)
     try:
-        synth = make(name, **state["params"])
+        synth = make(name, **{**state["params"], **{k: v for k, v in runtime.items() if k in cls._param_names()}})
         synth._check_params()
         synth._restore(state)
     except ModelFileError:
         raise
+    except DeviceUnavailableError as exc:  # saved with device="cuda", opened where there is none
+        raise DeviceUnavailableError(f"The model file {str(path)!r} cannot run here as saved: {exc} Settings "
+                                    f"{list(RUNTIME_PARAMS)} can be changed when opening it: "
+                                    f"tabsynth.load(path, device='cpu').") from None
     except Exception as exc:  # any inconsistency inside the learned state: the file is not trustworthy
         raise ModelFileError(f"The model file {str(path)!r} holds an invalid {cls.__name__} state: {exc}") from None
     return synth

@@ -36,9 +36,9 @@ def select_device(device: str, owner: str):
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        from ..errors import InvalidParameterError
+        from ..errors import DeviceUnavailableError
 
-        raise InvalidParameterError(f"{owner} was asked for device='cuda' but CUDA is not available; "
+        raise DeviceUnavailableError(f"{owner} was asked for device='cuda' but CUDA is not available; "
                                     "use device='cpu' or device='auto'.")
     return torch.device(device)
 
