@@ -37,12 +37,20 @@ class Synthesizer:
     """Base class of the table synthesizers (scikit-learn's estimator contract).
 
     Subclasses set ``conditional_sampling`` to ``"exact"`` (the model conditions itself),
-    ``"rejection"`` (this class samples and keeps matching rows, within a bounded budget) or
-    ``"none"`` (conditions raise :class:`ConditionError`).
+    ``"rejection"`` (this class samples and keeps matching rows, within a bounded budget),
+    ``"approximate"`` (as rejection, but the model overrides ``_rejection_rows`` to steer its draws
+    towards the target, e.g. CTGAN's conditional vector) or ``"none"`` (conditions raise
+    :class:`ConditionError`).
     """
 
     conditional_sampling = "none"
     registry_name: str = ""
+    # The most states a categorical column gets in the encoded layout; past it the rarest categories share one
+    # "other" state, decoded by drawing from their real frequencies. A bound for models whose memory grows with
+    # a column's categories (one-hot layouts: CTGAN, TVAE): a column of 50,000 values would otherwise make a
+    # 100,000 x 50,000 matrix. A model that handles any number of categories sets None (or passes its own
+    # options from ``_schema_options``).
+    max_categories: int | None = 1000
 
     # ------------------------------------------------------------------ params
     @classmethod
@@ -77,7 +85,7 @@ class Synthesizer:
         check_bool(self.verbose, type(self).__name__, "verbose")
 
     def _schema_options(self) -> dict:
-        return {}
+        return {"max_categories": self.max_categories}
 
     # ------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame, metadata: Metadata | Mapping | None = None) -> Synthesizer:
@@ -184,9 +192,11 @@ class Synthesizer:
             first = block * BLOCK_SIZE
             size = BLOCK_SIZE if conditions is None else conditions.block_size(first)
             rows = self._sample_block(size, rng, None if conditions is None else conditions.block(first, size))
+            rare = self.schema_.draw_rare(rows, rng)
             lo, hi = max(start, first) - first, min(stop, first + size) - first
-            parts.append({name: np.asarray(values)[lo:hi] for name, values in rows.items()})
-        return {col.name: np.concatenate([part[col.name] for part in parts]) for col in self.schema_.columns}
+            parts.append({name: np.asarray(values)[lo:hi] for name, values in (*rows.items(), *rare.items())})
+        names = [col.name for col in self.schema_.columns] + self.schema_.rare_columns
+        return {name: np.concatenate([part[name] for part in parts]) for name in names}
 
     def _sample_block(self, size: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> pd.DataFrame:
         if not self.schema_.columns:

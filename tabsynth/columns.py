@@ -16,6 +16,7 @@ import pandas as pd
 from .errors import ConditionError
 
 MISSING_SUFFIX = "#missing"
+RARE_SUFFIX = "#rare"  # sampled rare categories travel beside the model output under this suffix
 _FILL_SEED = 20240601  # fixed: encoding the same data twice gives the same model input
 
 
@@ -127,6 +128,8 @@ class NumericalCodec(Codec):
             values = np.clip(values, self.minimum, self.maximum)
         if self.decimals is not None:
             values = np.round(values, self.decimals)
+            if self.enforce_min_max_values:  # rounding (decimals found within a tolerance) may step past a bound
+                values = np.clip(values, self.minimum, self.maximum)
         if self.has_nulls:
             values = np.where(np.asarray(encoded[self.name + MISSING_SUFFIX]) == 1, np.nan, values)
         return self._from_float(values)
@@ -213,22 +216,44 @@ class CategoricalCodec(Codec):
 
     A flag rather than a "missing" category: missingness shared by several columns (Adult's
     ``workclass`` and ``occupation``) is then one strong binary association models can learn.
+
+    With ``max_categories`` (for models whose cost grows with a column's categories, such as
+    one-hot networks), a column with more categories keeps its ``max_categories - 1`` most frequent
+    ones and maps the rest to one "other" state (the last code); a sampled "other" becomes one of the
+    rare categories, drawn by their empirical frequencies (:meth:`draw_rare`, with the sampling
+    block's generator). ``frequencies`` are those of the codes, "other" included.
     """
 
-    def __init__(self, name: str):
+    max_categories = None  # class defaults: a codec from an older model file has no cap and no rare set
+    rare_categories = None
+
+    def __init__(self, name: str, max_categories: int | None = None):
         self.name = name
+        self.max_categories = max_categories
 
     def fit(self, column: pd.Series) -> CategoricalCodec:
         counts = column.astype(object).value_counts(dropna=True, sort=True)
         self.dtype = dtype_to_state(column.dtype)
         self.has_nulls = bool(column.isna().any())
-        self.categories = np.array(counts.index.tolist(), dtype=object)
-        self.frequencies = counts.to_numpy(dtype=float) / counts.sum()
+        categories = np.array(counts.index.tolist(), dtype=object)
+        frequencies = counts.to_numpy(dtype=float) / counts.sum()
+        keep = len(categories)
+        if self.max_categories is not None and keep > self.max_categories:
+            keep = self.max_categories - 1
+            rare = frequencies[keep:]
+            self.rare_categories, self.rare_frequencies = categories[keep:], rare / rare.sum()
+            frequencies = np.r_[frequencies[:keep], rare.sum()]
+        self.categories, self.frequencies = categories[:keep], frequencies
         return self
 
     @property
+    def cardinality(self) -> int:
+        """Number of codes: the kept categories, plus the "other" state when rare ones were merged."""
+        return len(self.categories) + (self.rare_categories is not None)
+
+    @property
     def outputs(self) -> list[EncodedColumn]:
-        out = [EncodedColumn(self.name, "categorical", self.name, len(self.categories))]
+        out = [EncodedColumn(self.name, "categorical", self.name, self.cardinality)]
         if self.has_nulls:
             out.append(EncodedColumn(self.name + MISSING_SUFFIX, "categorical", self.name, 2))
         return out
@@ -239,17 +264,36 @@ class CategoricalCodec(Codec):
     def encode(self, column: pd.Series) -> dict[str, np.ndarray]:
         codes = self._codes(column).astype(np.int64)
         missing = column.isna().to_numpy()
+        if self.rare_categories is not None:
+            codes[(codes < 0) & ~missing] = len(self.categories)  # a rare category: the "other" state
         out = {}
         if self.has_nulls:
             # As for numbers: missing cells get a draw from the seen categories, the flag marks them.
             rng = np.random.default_rng(_FILL_SEED)
-            codes[missing] = rng.choice(len(self.categories), size=int(missing.sum()), p=self.frequencies)
+            codes[missing] = rng.choice(self.cardinality, size=int(missing.sum()), p=self.frequencies)
             out[self.name + MISSING_SUFFIX] = missing.astype(np.int64)
         out[self.name] = codes
         return out
 
+    def draw_rare(self, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """For each "other" code, the index of a rare category drawn by frequency; -1 elsewhere."""
+        codes = np.asarray(codes, dtype=np.int64)
+        out = np.full(len(codes), -1, dtype=np.int64)
+        other = codes >= len(self.categories)
+        out[other] = rng.choice(len(self.rare_categories), size=int(other.sum()), p=self.rare_frequencies)
+        return out
+
     def decode(self, encoded: dict[str, np.ndarray]) -> pd.Series:
-        values = np.asarray(self.categories, dtype=object)[np.asarray(encoded[self.name], dtype=np.int64)]
+        codes = np.asarray(encoded[self.name], dtype=np.int64)
+        if self.rare_categories is None:
+            values = np.asarray(self.categories, dtype=object)[codes]
+        else:
+            if self.name + RARE_SUFFIX not in encoded:
+                raise KeyError(f"{self.name + RARE_SUFFIX}: decoding a capped column needs Schema.draw_rare first")
+            kept = np.minimum(codes, len(self.categories) - 1)
+            rare = np.asarray(encoded[self.name + RARE_SUFFIX], dtype=np.int64)
+            values = np.where(codes >= len(self.categories), np.asarray(self.rare_categories, dtype=object)[
+                np.maximum(rare, 0)], np.asarray(self.categories, dtype=object)[kept])
         missing = np.asarray(encoded[self.name + MISSING_SUFFIX]) == 1 if self.has_nulls else None
         if missing is not None:
             values[missing] = np.nan
@@ -262,6 +306,13 @@ class CategoricalCodec(Codec):
                 raise ConditionError(f"Column {self.name!r} had no missing values; it cannot be conditioned on NaN.")
             return {self.name + MISSING_SUFFIX: 1}
         code = int(self._codes(pd.Series([value], dtype=object))[0])
+        if code < 0 and self.rare_categories is not None and value in set(self.rare_categories):
+            raise ConditionError(
+                f"Value {value!r} is one of the {len(self.rare_categories)} rare categories of column {self.name!r} "
+                f"that share one state (the synthesizer keeps its {len(self.categories)} most frequent ones), so "
+                "it cannot be a condition. Condition on a frequent value, or use a synthesizer without a "
+                "category cap (BayesianNetworkSynthesizer)."
+            )
         if code < 0:
             shown = ", ".join(repr(c) for c in self.categories[:10])
             raise ConditionError(

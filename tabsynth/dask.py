@@ -1,5 +1,8 @@
 """Past one machine: sample with Dask, an existing distributed engine.
 
+Fitting: ``BayesianNetworkSynthesizer().fit(dask_frame)`` learns from a Dask DataFrame larger than
+memory, its counts summed over partitions (see :mod:`tabsynth.synthesizers._bn_dask`).
+
 ``tabsynth.dask.sample`` splits a sample into row ranges, one per partition. Every partition
 generates its rows from the synthesizer's fixed internal blocks, block ``b`` seeded by
 ``SeedSequence(seed, spawn_key=(b,))`` (independent streams spawned from one seed sequence), so the
@@ -9,6 +12,9 @@ Dask's own serialization (in memory, between your processes; model *files* never
 """
 
 from __future__ import annotations
+
+import itertools
+import uuid
 
 import numpy as np
 
@@ -59,7 +65,12 @@ def sample(synth, num_rows: int, *, npartitions: int, random_state: int | None =
     seed = synth._sampling_seed(random_state)
     bounds = np.linspace(0, num_rows, npartitions + 1).astype(np.int64)
     meta = synth.sample_rows(0, 1, seed).iloc[:0]
-    parts = [dask.delayed(synth.sample_rows)(int(lo), int(hi), seed) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    model = dask.delayed(synth, name=f"tabsynth-model-{uuid.uuid4().hex}")  # one graph key: sent once per worker
+    parts = [dask.delayed(_rows)(model, int(lo), int(hi), seed) for lo, hi in itertools.pairwise(bounds)]
     # Dask turns object columns into pyarrow strings by default; tabsynth promises the input's dtypes.
     with dask.config.set({"dataframe.convert-string": False}):
         return dd.from_delayed(parts, meta=meta, verify_meta=False)
+
+
+def _rows(synth, start: int, stop: int, seed: int):
+    return synth.sample_rows(start, stop, seed)

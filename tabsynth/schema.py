@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import (
+    RARE_SUFFIX,
     CategoricalCodec,
     ConstantCodec,
     DatetimeCodec,
@@ -48,8 +49,14 @@ class Schema:
 
     @classmethod
     def fit(cls, data: pd.DataFrame, metadata: Metadata, *, enforce_min_max_values: bool = True,
-            detect_relations_: bool = True) -> Schema:
-        """Choose and fit one codec per column of ``data``."""
+            detect_relations_: bool = True, max_categories: int | None = None) -> Schema:
+        """Choose and fit one codec per column of ``data``.
+
+        ``max_categories`` caps the states of each categorical column: past it, the rarest categories
+        share one "other" state (see :class:`~tabsynth.columns.CategoricalCodec`).
+        """
+        if max_categories is not None and max_categories < 2:
+            raise ValueError(f"max_categories must be None or at least 2. Got {max_categories}.")
         constant = [c for c in data.columns if data[c].nunique(dropna=False) <= 1]
         learnable = [c for c in data.columns if c not in constant and metadata.sdtype(c) != "id"]
         relation_candidates = [c for c in learnable if metadata.sdtype(c) in ("categorical", "boolean", "numerical")]
@@ -69,7 +76,7 @@ class Schema:
                 codec = DatetimeCodec(name, enforce_min_max_values, spec.get("datetime_format"))
                 codecs[name] = codec.fit(data[name])
             else:
-                codecs[name] = CategoricalCodec(name).fit(data[name])
+                codecs[name] = CategoricalCodec(name, max_categories).fit(data[name])
         return cls(codecs, metadata)
 
     @property
@@ -79,6 +86,20 @@ class Schema:
     @property
     def relations(self) -> dict[str, str]:
         return {n: c.determinant for n, c in self.codecs.items() if isinstance(c, DerivedCodec)}
+
+    @property
+    def rare_columns(self) -> list[str]:
+        """The arrays :meth:`draw_rare` adds (one per categorical column whose rare categories share a state)."""
+        return [name + RARE_SUFFIX for name, codec in self.codecs.items() if _capped(codec)]
+
+    def draw_rare(self, encoded: Mapping[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Which rare category each sampled "other" state becomes, drawn with the sampling block's ``rng``.
+
+        Call it on every block of model output before :meth:`decode`; it draws nothing (and leaves
+        ``rng`` untouched) when no column was capped.
+        """
+        return {name + RARE_SUFFIX: codec.draw_rare(encoded[name], rng)
+                for name, codec in self.codecs.items() if _capped(codec)}
 
     def encode(self, data: pd.DataFrame) -> pd.DataFrame:
         """The model's input: one float64 or int64 column per :attr:`columns` entry."""
@@ -164,6 +185,10 @@ class Schema:
             codecs[codec.name] = codec
         metadata = state["metadata"]
         return cls(codecs, Metadata(metadata["columns"], primary_key=metadata["primary_key"]))
+
+
+def _capped(codec) -> bool:
+    return isinstance(codec, CategoricalCodec) and codec.rare_categories is not None
 
 
 def _agree(old: np.ndarray, new: np.ndarray) -> bool:

@@ -49,6 +49,7 @@ class SequenceSynthesizer:
     """
 
     registry_name: str = ""
+    max_categories: int | None = 1000  # as for tables: past it, rare categories share one state (see Synthesizer)
     _param_names = Synthesizer.__dict__["_param_names"]
     get_params = Synthesizer.get_params
     set_params = Synthesizer.set_params
@@ -110,7 +111,7 @@ class SequenceSynthesizer:
         encoded = pd.DataFrame(index=range(len(data)))
         if varying:
             sub = Metadata({c: metadata.columns[c] for c in varying})
-            self.schema_ = Schema.fit(data[varying], sub)
+            self.schema_ = Schema.fit(data[varying], sub, max_categories=self.max_categories)
             encoded = self.schema_.encode(data[varying])
         calendar = self.index_.calendar(numbers)
         self._fit(encoded, starts, lengths, context, calendar, np.random.default_rng(fit_seed))
@@ -228,7 +229,7 @@ class SequenceSynthesizer:
                 )
             context = context.reset_index(drop=True)
         if num_sequences is None:
-            num_sequences = len(self.key_.values_seen) if hasattr(self.key_, "values_seen") else 1
+            num_sequences = int(getattr(self.key_, "values_seen", 1))  # as many sequences as were seen
         num_sequences = check_num_rows(num_sequences, "sample (num_sequences)")
         if sequence_length is not None:
             sequence_length = check_num_rows(sequence_length, "sample (sequence_length)")
@@ -247,6 +248,8 @@ class SequenceSynthesizer:
         grid = self.index_.sample_index(starts, lengths, rng)
         calendar = self.index_.calendar(grid)
         encoded = self._sample(context, lengths, calendar, rng)
+        if self.schema_ is not None:
+            encoded.update(self.schema_.draw_rare(encoded, rng))
         mask = np.arange(grid.shape[1])[None, :] < lengths[:, None]
         keep = np.repeat(np.arange(full) < size, lengths)
         encoded = {name: np.asarray(values)[keep] for name, values in encoded.items()}

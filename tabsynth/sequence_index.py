@@ -15,7 +15,7 @@ import zoneinfo
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidDataError
+from .errors import InvalidDataError, InvalidParameterError
 
 MAX_STEP_VALUES = 256
 _ATTRIBUTES = {  # attribute -> (min, max) of its values, a cheap filter before comparing
@@ -26,6 +26,7 @@ _COMMON_TZ = ("UTC", "America/New_York", "America/Chicago", "America/Denver", "A
               "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Tokyo", "Asia/Shanghai", "Asia/Kolkata",
               "Australia/Sydney")
 _CHECK_ROWS = 400
+MIN_ROWS_FOR_FUNCTION = 24  # fewer rows: an integer column matches some attribute in some zone by chance
 
 
 class IndexCodec:
@@ -110,10 +111,23 @@ class IndexCodec:
     def sample_index(self, starts: np.ndarray, lengths: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Index numbers of shape (num_sequences, max(lengths)): start plus cumulated drawn steps."""
         width = int(lengths.max()) if len(lengths) else 0
+        self._check_headroom(starts, width)
         drawn = rng.choice(len(self.step_values), size=(len(starts), max(width - 1, 0)), p=self.step_probabilities)
         steps = self.step_values[drawn]
         first = np.asarray(starts, dtype=self.step_values.dtype)[:, None]
         return np.concatenate([first, first + np.cumsum(steps, axis=1)], axis=1)
+
+    def _check_headroom(self, starts: np.ndarray, width: int) -> None:
+        """Refuse sequences whose index would pass the largest int64 (nanoseconds for datetimes): no wrap-around."""
+        if self.kind == "float" or width < 2 or not len(starts):
+            return
+        last = int(np.max(starts)) + (width - 1) * int(np.max(self.step_values))  # Python ints: exact
+        if last > np.iinfo(np.int64).max:
+            what = "datetime (year 2262)" if self.kind == "datetime" else "int64"
+            raise InvalidParameterError(
+                f"Sequences of {width} steps would run the sequence index {self.name!r} past the largest {what} "
+                "value, so it would wrap around. Ask for shorter sequences (sequence_length) or shift the index."
+            )
 
     # ------------------------------------------------------------------ calendar
     def calendar(self, numbers: np.ndarray) -> dict[str, np.ndarray]:
@@ -138,12 +152,13 @@ class IndexCodec:
     def detect_functions(self, data: pd.DataFrame, candidates: list[str], numbers: np.ndarray) -> None:
         """Find integer columns that equal a datetime attribute of the index in some time zone."""
         self.functions = {}
-        if self.kind != "datetime":
+        if self.kind != "datetime" or len(data) < MIN_ROWS_FOR_FUNCTION:  # on a few rows a match is chance
             return
         found_zones: list[str] = []
         for name in candidates:
             column = data[name]
-            if not pd.api.types.is_integer_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+            if (not pd.api.types.is_integer_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)
+                    or column.isna().any()):  # a function of the index is never missing (nullable Int64 may be)
                 continue
             match = _find_function(column.to_numpy(dtype=np.int64), numbers, found_zones + [self.tz or "UTC"])
             if match is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 MIN_GAIN = 0.002
+MAX_KEY_SPACE = 2**62  # parent combinations are int64 keys: a parent that would overflow them is not a candidate
 
 
 class BackoffTable:
@@ -53,6 +54,10 @@ class BackoffTable:
             self.cards.append(int(cards[name]))
             remaining = [c for c in remaining if c != name]
         while remaining and len(self.parents) < max_parents and n > 1:
+            space = int(np.prod(self.cards, dtype=object)) if self.cards else 1
+            remaining = [c for c in remaining if space * int(cards[c]) < MAX_KEY_SPACE]  # int64 keys stay exact
+            if not remaining:
+                break
             scored = [(self._loo_mean(target, key * cards[c] + features[c], prev_p), c) for c in remaining]
             best, name = max(scored)
             if best - current < MIN_GAIN:

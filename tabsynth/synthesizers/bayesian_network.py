@@ -59,6 +59,11 @@ class BayesianNetworkSynthesizer(Synthesizer):
         Quantile bins per numerical column; a value holding at least ``1 / (2 n_bins)`` of the rows
         gets a bin of its own on top (so a column has at most ``3 n_bins`` bins). Columns with at
         most ``n_bins`` distinct values keep one bin per value.
+    bin_edges : dict of str to array-like, optional
+        Bin edges given instead of learned, per numerical model column (datetimes in seconds since
+        the epoch): increasing upper edges, bin ``b`` holding ``(edges[b-1], edges[b]]`` and the last
+        bin everything above. The same edges give the same network and tables from a Dask fit and
+        an in-memory fit of the same rows (pass ``dict(fitted.bin_edges_)`` of one to the other).
     structure : {'hill_climb', 'chow_liu'} or list of (str, str), default 'hill_climb'
         How the DAG is found, or the DAG itself as (parent, child) pairs of encoded column names:
         a column's own name, or ``'<column>#missing'`` for its missing flag.
@@ -90,8 +95,14 @@ class BayesianNetworkSynthesizer(Synthesizer):
     verbose : bool, default False
         Unused (fitting takes seconds); kept for a uniform interface.
 
+    Dask: ``fit`` also accepts a ``dask.dataframe.DataFrame`` (a table larger than memory); counts
+    are summed over its partitions and no process holds the whole table. What is exact and what
+    comes from a seeded sample is listed in :mod:`tabsynth.synthesizers._bn_dask`.
+
     Attributes
     ----------
+    bin_edges_ : dict of str to ndarray
+        The upper bin edges of every numerical model column (learned or given).
     network_ : list of (str, str)
         The learned edges, (parent, child), by encoded column name.
     parents_ : list of tuple of int
@@ -118,11 +129,12 @@ class BayesianNetworkSynthesizer(Synthesizer):
     conditional_sampling = "exact"
     registry_name = "bayesian_network"
 
-    def __init__(self, *, n_bins: int = 40, structure="hill_climb", score: str = "bdeu", max_indegree: int = 3,
-                 equivalent_sample_size: float = 50.0, pseudo_count: float = 1.0, continuous: str = "empirical",
-                 conditionals: str = "tree", min_samples_leaf: int = 80, enforce_min_max_values: bool = True,
-                 random_state: int | None = None, verbose: bool = False):
+    def __init__(self, *, n_bins: int = 40, bin_edges=None, structure="hill_climb", score: str = "bdeu",
+                 max_indegree: int = 3, equivalent_sample_size: float = 50.0, pseudo_count: float = 1.0,
+                 continuous: str = "empirical", conditionals: str = "tree", min_samples_leaf: int = 80,
+                 enforce_min_max_values: bool = True, random_state: int | None = None, verbose: bool = False):
         self.n_bins = n_bins
+        self.bin_edges = bin_edges
         self.structure = structure
         self.score = score
         self.max_indegree = max_indegree
@@ -150,6 +162,9 @@ class BayesianNetworkSynthesizer(Synthesizer):
             value = getattr(self, param)
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
                 raise param_error(name, param, "a positive number", value)
+        if not bn.check_bin_edges(self.bin_edges):
+            raise param_error(name, "bin_edges", "None or a dict of column name to increasing, finite bin edges",
+                              self.bin_edges)
         if isinstance(self.structure, str):
             check_choice(self.structure, name, "structure", _STRUCTURES)
         elif not isinstance(self.structure, (list, tuple)) or not all(
@@ -162,27 +177,36 @@ class BayesianNetworkSynthesizer(Synthesizer):
         return {"enforce_min_max_values": self.enforce_min_max_values}
 
     # ------------------------------------------------------------------ fit
+    def fit(self, data, metadata=None) -> BayesianNetworkSynthesizer:
+        """Learn the network from a pandas DataFrame or a Dask DataFrame (see the class docs); returns self."""
+        if type(data).__module__.split(".")[0] == "dask":
+            from ._bn_dask import fit_dask
+
+            return fit_dask(self, data, metadata)
+        return super().fit(data, metadata)
+
     def _fit(self, encoded: pd.DataFrame, rng: np.random.Generator) -> None:
-        columns = self.schema_.columns
-        self.bins_ = {}
-        discrete = np.empty(encoded.shape, dtype=np.int64)
-        cards = np.empty(len(columns), dtype=np.int64)
-        for j, col in enumerate(columns):
-            values = encoded[col.name].to_numpy()
-            if col.kind == "numerical":
-                self.bins_[col.name] = self._fit_column_bins(values)
-                discrete[:, j] = bn.apply_bins(values, self.bins_[col.name])
-                cards[j] = len(self.bins_[col.name]["upper"])
-            else:
-                discrete[:, j] = values
-                cards[j] = max(int(col.cardinality), int(values.max()) + 1, 1)
+        self._check_bin_edge_names()
+        self.bins_ = {col.name: self._column_bins(col.name, *np.unique(encoded[col.name], return_counts=True))
+                      for col in self.schema_.columns if col.kind == "numerical"}
+        discrete = bn.discretize(encoded, self.schema_.columns, self.bins_)
+        cards = self._cardinalities(discrete.max(axis=0))
+        self._fit_counts(bn.ArrayCounts(discrete, cards), cards, discrete, rng)
+
+    def _fit_counts(self, counts, cards: np.ndarray, tree_rows: np.ndarray, rng: np.random.Generator) -> None:
+        """Structure and tables from family counts; trees (if any) from the discrete rows ``tree_rows``."""
         self.cardinalities_ = cards
-        parents = self._learn_structure(discrete, cards)
+        parents = self._learn_structure(counts, cards)
         self.parents_ = [tuple(sorted(int(p) for p in ps)) for ps in parents]
-        self.tables_ = [bn.conditional_table(discrete, cards, v, self.parents_[v], float(self.pseudo_count))
-                        for v in range(len(columns))]
-        self.trees_ = self._fit_trees(discrete, rng) if self.conditionals == "tree" else None
+        tables = counts([(v, self.parents_[v]) for v in range(len(cards))])
+        self.tables_ = [bn.table_from_counts(t, float(self.pseudo_count)) for t in tables]
+        self.trees_ = self._fit_trees(tree_rows, rng) if self.conditionals == "tree" else None
         self._prepare_sampling()
+
+    def _cardinalities(self, maxima) -> np.ndarray:
+        return np.array([len(self.bins_[col.name]["upper"]) if col.kind == "numerical"
+                         else max(int(col.cardinality), int(top) + 1, 1)
+                         for col, top in zip(self.schema_.columns, maxima)], dtype=np.int64)
 
     def _fit_trees(self, discrete: np.ndarray, rng: np.random.Generator) -> list:
         """A tree of every variable on all variables before it in topological order."""
@@ -194,20 +218,33 @@ class BayesianNetworkSynthesizer(Synthesizer):
                                        float(self.pseudo_count), rng)
         return fitted
 
-    def _fit_column_bins(self, values: np.ndarray) -> dict:
-        bins = bn.fit_bins(values, self.n_bins)
+    def _column_bins(self, name: str, uniques: np.ndarray, counts: np.ndarray) -> dict:
+        """Bins of one numerical column from its distinct values (sorted) and their counts."""
+        edges = (self.bin_edges or {}).get(name)
+        if edges is None:
+            bins = bn.bins_from_counts(uniques, counts, self.n_bins)
+        else:
+            bins = bn.bins_from_edges(uniques, counts, np.asarray(edges, dtype=float))
         if self.continuous == "uniform":  # keep bin edges only, no individual real values
             return {"upper": bins["upper"], "lower": bins["lower"]}
-        last = np.searchsorted(bins["uniques"], bins["upper"])
-        start = np.where(bins["first_unique"] > 0, bins["cumulative"][bins["first_unique"] - 1], 0)
+        start, stop = bn.bin_slices(bins)
         return {"upper": bins["upper"], "lower": bins["lower"], "uniques": bins["uniques"],
-                "cumulative": bins["cumulative"], "start": start, "stop": bins["cumulative"][last]}
+                "cumulative": bins["cumulative"], "start": start, "stop": stop}
 
-    def _learn_structure(self, discrete: np.ndarray, cards: np.ndarray) -> list:
+    def _check_bin_edge_names(self) -> None:
+        numerical = [col.name for col in self.schema_.columns if col.kind == "numerical"]
+        unknown = [name for name in (self.bin_edges or {}) if name not in numerical]
+        if unknown:
+            raise InvalidParameterError(
+                f"The bin_edges of BayesianNetworkSynthesizer name {unknown}, which are not numerical model "
+                f"columns. Give edges for columns among {numerical}."
+            )
+
+    def _learn_structure(self, counts, cards: np.ndarray) -> list:
         if self.structure == "hill_climb":
-            return bn.hill_climb(discrete, cards, self.score, self.max_indegree, float(self.equivalent_sample_size))
+            return bn.hill_climb(counts, cards, self.score, self.max_indegree, float(self.equivalent_sample_size))
         if self.structure == "chow_liu":
-            return bn.chow_liu(discrete, cards)
+            return bn.chow_liu(counts, cards)
         return self._given_structure()
 
     def _given_structure(self) -> list:
@@ -242,6 +279,7 @@ class BayesianNetworkSynthesizer(Synthesizer):
             if "uniques" in bins:
                 bins["expanded"] = np.repeat(bins["uniques"], np.diff(bins["cumulative"], prepend=0))
         self.network_ = [(names[p], names[c]) for c in range(len(names)) for p in self.parents_[c]]
+        self.bin_edges_ = {name: bins["upper"] for name, bins in self.bins_.items()}
 
     # ------------------------------------------------------------------ sample
     def _generate(self, start: int, stop: int, seed: int, conditions) -> dict[str, np.ndarray]:

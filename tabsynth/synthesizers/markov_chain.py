@@ -206,9 +206,10 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         use_log = bool(observed.min() > 0 and observed.max() > LOG_RANGE * observed.min())  # no overflow
         scaled = np.log(values) if use_log else values.copy()
         scaled = _interpolate_missing(scaled, missing, starts, lengths)
-        diffs = _within_diffs(scaled, starts)
-        smooth = (len(diffs) > 1 and missing.mean() < 0.5 and len(np.unique(observed)) > MAX_EXACT_VALUES
-                  and np.std(diffs) < DIFF_RATIO * np.std(scaled[~missing]))
+        with np.errstate(over="ignore", invalid="ignore"):  # values near the float limit: differences overflow
+            diffs = _within_diffs(scaled, starts)  # to inf, the test below is False and the levels are modeled
+            smooth = (len(diffs) > 1 and missing.mean() < 0.5 and len(np.unique(observed)) > MAX_EXACT_VALUES
+                      and np.std(diffs) < DIFF_RATIO * np.std(scaled[~missing]))
         if not smooth:
             bins = Bins(self.n_bins, MAX_EXACT_VALUES).fit(observed)
             return {"kind": "level", "bins": bins, "card": bins.size + int(missing.any())}
