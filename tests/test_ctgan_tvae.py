@@ -8,7 +8,7 @@ torch = pytest.importorskip("torch")
 
 import tabsynth
 from tabsynth.columns import EncodedColumn
-from tabsynth.errors import InvalidParameterError, MissingDependencyError
+from tabsynth.errors import ConditionError, InvalidDataError, InvalidParameterError, MissingDependencyError
 from tabsynth.synthesizers._conditional import ConditionalSampler
 from tabsynth.testing import make_check_data
 from tabsynth.transforms import ModeSpecificNormalizer, TableTransformer
@@ -61,6 +61,31 @@ def test_transformer_layout_and_round_trip():
     np.testing.assert_allclose(back["x"], frame["x"], atol=1e-9)
     same = TableTransformer.from_state(transformer.to_state())
     np.testing.assert_array_equal(same.transform(frame, np.random.default_rng(1)), matrix)
+
+
+def test_fused_layout_matches_per_span_softmax():
+    from tabsynth.synthesizers._torch import FusedLayout
+    from tabsynth.transforms import Span
+
+    widths = [("tanh", 1), ("softmax", 3), ("softmax", 41), ("tanh", 1), ("softmax", 2), ("softmax", 9)]
+    spans, start = [], 0
+    for activation, width in widths:
+        spans.append(Span(start, width, activation, f"c{start}", "scalar" if activation == "tanh" else "category"))
+        start += width
+    layout, raw = FusedLayout(spans, torch.device("cpu")), torch.randn(7, start, dtype=torch.float64)
+    expected = torch.cat([torch.tanh(raw[:, s.start:s.stop]) if s.activation == "tanh"
+                          else torch.softmax(raw[:, s.start:s.stop], dim=1) for s in spans], dim=1)
+    torch.testing.assert_close(layout.activate(raw), expected)
+    log_probs, soft = layout.log_probs(raw), [s for s in spans if s.activation == "softmax"]
+    for s in soft:
+        block = log_probs[:, layout.flat_start[s.start]:layout.flat_start[s.start] + s.width]
+        torch.testing.assert_close(block, torch.log_softmax(raw[:, s.start:s.stop], dim=1))
+    one_hot = torch.zeros_like(raw)
+    hot = [torch.randint(0, s.width, (7,)) for s in soft]
+    for s, h in zip(soft, hot):
+        one_hot[torch.arange(7), s.start + h] = 1.0
+    positions = layout.targets(one_hot)
+    assert sorted(positions[0].tolist()) == sorted(layout.flat_start[s.start] + int(h[0]) for s, h in zip(soft, hot))
 
 
 def test_conditional_sampler_rows_match_their_condition():
@@ -129,3 +154,136 @@ def test_missing_torch_says_how_to_install(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "torch", None)
     with pytest.raises(MissingDependencyError, match=r'pip install "tabsynth\[torch\]"'):
         _torch.import_torch()
+
+
+# ---------------------------------------------------------------------- early stopping
+EARLY = {"epochs": 40, "validation_fraction": 0.3, "patience": 2}
+
+
+def _record_weights(monkeypatch):
+    """Capture every network's weights after each early-stopping check (epoch -> list of state dicts)."""
+    from tabsynth.synthesizers import _early_stopping
+
+    seen, check = {}, _early_stopping.EarlyStopping.check
+
+    def spy(self, epoch, record, sample, modules):
+        stop = check(self, epoch, record, sample, modules)
+        seen[epoch] = [{k: v.clone() for k, v in m.state_dict().items()} for m in modules]
+        return stop
+
+    monkeypatch.setattr(_early_stopping.EarlyStopping, "check", spy)
+    return seen
+
+
+@pytest.mark.parametrize("name", ["ctgan", "tvae"])
+def test_early_stopping_stops_and_restores_the_best_weights(name, monkeypatch):
+    seen = _record_weights(monkeypatch)
+    synth = tabsynth.make(name, random_state=0, **{**TINY[name], **EARLY}).fit(make_check_data(400))
+    history = synth.loss_history_
+    assert len(history) < EARLY["epochs"], "did not stop early"
+    scores = history["validation_score"]
+    assert scores.between(0, 1).all()
+    best = int(history["epoch"][scores.idxmax()])
+    assert int(history["epoch"].iloc[-1]) - best == EARLY["patience"]  # stopped after `patience` worse checks
+    assert (scores.iloc[best + 1:] <= scores[best]).all()
+    modules = [synth.generator_, synth.critic_] if name == "ctgan" else [synth.network_]
+    for module, best_weights, last_weights in zip(modules, seen[best], seen[int(history["epoch"].iloc[-1])]):
+        final = module.state_dict()
+        assert all(torch.equal(final[k], best_weights[k]) for k in final), "best weights not restored"
+        assert not all(torch.equal(final[k], last_weights[k]) for k in final)
+
+
+@pytest.mark.parametrize("name", ["ctgan", "tvae"])
+def test_early_stopping_is_reproducible(name):
+    data = make_check_data(400)
+    first = tabsynth.make(name, random_state=5, **{**TINY[name], **EARLY}).fit(data)
+    second = tabsynth.make(name, random_state=5, **{**TINY[name], **EARLY}).fit(data)
+    pd.testing.assert_frame_equal(first.loss_history_, second.loss_history_)
+    pd.testing.assert_frame_equal(first.sample(200, random_state=1), second.sample(200, random_state=1))
+    plain = tabsynth.make(name, random_state=5, **TINY[name]).fit(data)  # off by default: no held-out score
+    assert "validation_score" not in plain.loss_history_
+
+
+@pytest.mark.parametrize("name", ["ctgan", "tvae"])
+@pytest.mark.parametrize("params", [{"validation_fraction": 0.0}, {"validation_fraction": 1.0},
+                                    {"validation_fraction": "0.2"}, {"validation_fraction": True},
+                                    {"validation_fraction": 0.2, "patience": 0},
+                                    {"validation_fraction": 0.2, "patience": 2.5}])
+def test_early_stopping_bad_params(name, params):
+    with pytest.raises(InvalidParameterError, match="validation_fraction|patience"):
+        tabsynth.make(name, **{**TINY[name], **params}).fit(make_check_data(50))
+
+
+def test_early_stopping_needs_enough_held_out_rows():
+    with pytest.raises(InvalidDataError, match="held-out rows"):
+        tabsynth.make("tvae", validation_fraction=0.01, **TINY["tvae"]).fit(make_check_data(200))
+
+
+# ---------------------------------------------------------------------- conditional vector
+def _rare_data(n=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    kind = rng.choice(["common", "mid", "rare"], n, p=[0.9, 0.09, 0.01])
+    return pd.DataFrame({"kind": kind, "x": rng.normal(size=n) + (kind == "rare") * 3.0,
+                         "other": rng.choice(["u", "v"], n)})
+
+
+@pytest.fixture(scope="module")
+def rare_ctgan():
+    params = {**TINY["ctgan"], "epochs": 10, "batch_size": 100, "generator_lr": 1e-2}  # learns the condition fast
+    return tabsynth.make("ctgan", random_state=0, **params).fit(_rare_data())
+
+
+def _count_draws(synth, monkeypatch):
+    """Rows passed through the generator (context rows of a conditional batch included)."""
+    drawn, forward = [], synth.generator_.forward
+    monkeypatch.setattr(synth.generator_, "forward", lambda h: drawn.append(len(h)) or forward(h))
+    return drawn
+
+
+def test_ctgan_conditions_are_always_met(rare_ctgan):
+    fake = rare_ctgan.sample(300, conditions={"kind": "rare", "other": "v"})
+    assert (fake["kind"] == "rare").all() and (fake["other"] == "v").all()
+    wanted = pd.DataFrame({"kind": ["rare", "mid", "common"] * 20})
+    fake = rare_ctgan.sample(conditions=wanted, random_state=3)
+    assert fake["kind"].tolist() == wanted["kind"].tolist()
+    pd.testing.assert_frame_equal(fake, rare_ctgan.sample(conditions=wanted, random_state=3))  # block/seed rule
+
+
+def test_ctgan_missing_flag_condition_goes_through_the_conditional_vector():
+    synth = tabsynth.make("ctgan", random_state=0, **TINY["ctgan"]).fit(make_check_data(300))
+    target = synth.schema_.encode_conditions(pd.DataFrame({"job": [np.nan]})).iloc[0].to_dict()
+    j, code = synth._named_condition(target)
+    assert synth.transformer_.category_spans[j].column.startswith("job")
+    assert synth.sampler_.frequency(j, code) < 0.25  # rare enough to be steered by the conditional vector
+    fake = synth.sample(100, conditions={"job": np.nan}, random_state=0)
+    assert fake["job"].isna().all()
+
+
+def test_ctgan_rare_category_needs_far_fewer_draws_than_rejection(rare_ctgan, monkeypatch):
+    from tabsynth.base import Synthesizer
+
+    drawn = _count_draws(rare_ctgan, monkeypatch)
+    target = {rare_ctgan.schema_.columns[0].name: float(
+        rare_ctgan.schema_.encode_conditions(pd.DataFrame({"kind": ["rare"]}))["kind"][0])}
+    rows = rare_ctgan._rejection_rows(500, np.random.default_rng(0), target)
+    guided, drawn[:] = sum(drawn), []
+    plain = Synthesizer._rejection_rows(rare_ctgan, 500, np.random.default_rng(0), target)
+    assert len(rows) == len(plain) == 500
+    assert guided * 10 <= sum(drawn), (guided, sum(drawn))
+
+
+def test_ctgan_unreachable_condition_raises(rare_ctgan):
+    synth = rare_ctgan
+    code = int(synth.schema_.encode_conditions(pd.DataFrame({"kind": ["rare"]}))["kind"][0])
+    span = next(s for s in synth.transformer_.category_spans if s.column == "kind")
+    bias = synth.generator_.out.bias
+    saved = bias.detach().clone()
+    with torch.no_grad():  # a hand-made generator that never outputs the rare category
+        bias[span.start:span.stop] += 1e4
+        bias[span.start + code] -= 2e4
+    try:
+        with pytest.raises(ConditionError, match="out of this model's reach"):
+            synth.sample(conditions=pd.DataFrame({"kind": ["rare"] * 10}), random_state=0)
+    finally:
+        with torch.no_grad():
+            bias.copy_(saved)

@@ -87,6 +87,11 @@ class ConditionalSampler:
             return np.zeros((size, 0), dtype=np.float32)
         return self._vectors(*self._draw(size, rng, self._sample_cumulative))
 
+    def frequency(self, column: int, category: int) -> float:
+        """Share of the training rows holding ``category`` in categorical column ``column``."""
+        counts = self.counts[column]
+        return float(counts[category] / max(counts.sum(), 1))
+
     def to_state(self) -> dict:
         return {"counts": list(self.counts), "log_frequency": self.log_frequency}
 

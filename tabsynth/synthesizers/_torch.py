@@ -4,6 +4,7 @@ torch is imported lazily (it is an optional extra). torch's own ``nn.init``, ``n
 ``F.gumbel_softmax`` draw from the global generator, which the library never touches: layers are
 built without initialization (``skip_init``) and initialized, dropped out and Gumbel-perturbed
 here from a ``torch.Generator`` seeded from the numpy ``rng`` of the fit or sample call.
+:class:`FusedLayout` applies every one-hot block's softmax (or log-softmax) in one kernel.
 """
 
 from __future__ import annotations
@@ -77,14 +78,6 @@ def dropout(x, p: float, generator, training: bool):
     return x * keep / (1 - p)
 
 
-def gumbel_softmax(logits, tau: float, generator):
-    """Softmax of Gumbel-perturbed logits at temperature ``tau`` (noise from ``generator``)."""
-    torch = import_torch()
-    uniform = torch.rand(logits.shape, generator=generator, device=logits.device)
-    gumbel = -torch.log(-torch.log(uniform.clamp(1e-10, 1.0 - 1e-7)))
-    return torch.softmax((logits + gumbel) / tau, dim=1)
-
-
 def gumbel_perturb(logits, generator):
     """``logits`` plus Gumbel noise: the argmax of any block is then a draw from its softmax."""
     torch = import_torch()
@@ -92,19 +85,73 @@ def gumbel_perturb(logits, generator):
     return logits - torch.log(-torch.log(uniform.clamp(1e-10, 1.0 - 1e-7)))
 
 
-def apply_activations(raw, spans, tau: float | None = None, generator=None):
-    """``tanh`` on scalar spans; softmax (Gumbel-softmax when ``tau`` is given) on the others."""
-    torch = import_torch()
-    parts = []
-    for span in spans:
-        block = raw[:, span.start:span.stop]
-        if span.activation == "tanh":
-            parts.append(torch.tanh(block))
-        elif tau is None:
-            parts.append(torch.softmax(block, dim=1))
-        else:
-            parts.append(gumbel_softmax(block, tau, generator))
-    return torch.cat(parts, dim=1)
+class FusedLayout:
+    """A layout's softmax spans gathered into a few padded ``(rows, blocks, widest)`` tensors.
+
+    One softmax (or log-softmax) per group of similar widths serves every one-hot block at once,
+    instead of a Python loop of small kernels per span (the loop dominated small batches); grouping
+    by width (powers of two) keeps the padding small when one column has many categories.
+
+    Parameters
+    ----------
+    spans : list of Span
+        The transformer's layout.
+    device : torch.device
+    """
+
+    def __init__(self, spans, device):
+        torch = import_torch()
+        soft = [s for s in spans if s.activation == "softmax"]
+        buckets: dict[int, list] = {}
+        for span in soft:
+            buckets.setdefault(int(np.ceil(np.log2(max(span.width, 2)))), []).append(span)
+        scalars = np.array([s.start for s in spans if s.activation == "tanh"], dtype=np.int64)
+        order, self.groups, self.flat_start, firsts = [scalars], [], {}, []
+        for key in sorted(buckets):
+            members = buckets[key]
+            index = np.full((len(members), max(s.width for s in members)), -1, dtype=np.int64)
+            for i, span in enumerate(members):
+                index[i, :span.width] = np.arange(span.start, span.stop)
+                self.flat_start[span.start] = sum(len(o) for o in order[1:]) + int((index[:i] >= 0).sum())
+            valid = index >= 0
+            firsts.append([self.flat_start[s.start] for s in members])
+            self.groups.append((torch.as_tensor(np.where(valid, index, 0).reshape(-1), device=device), index.shape,
+                                torch.as_tensor(~valid, device=device), torch.as_tensor(np.flatnonzero(valid),
+                                                                                         device=device)))
+            order.append(index[valid])
+        self.scalars = torch.as_tensor(scalars, device=device)
+        self.inverse = torch.as_tensor(np.argsort(np.concatenate(order)), device=device)
+        self._firsts = [torch.as_tensor(f, device=device) for f in firsts]
+
+    def _blocks(self, x, group):
+        """One group of blocks of ``x`` as ``(rows, blocks, widest)``, padding at -inf."""
+        torch = import_torch()
+        index, shape, padding, _ = group
+        return torch.index_select(x, 1, index).reshape(len(x), *shape).masked_fill(padding, -math.inf)
+
+    def _flat(self, x, group):
+        torch = import_torch()
+        return torch.index_select(x.reshape(len(x), -1), 1, group[3])
+
+    def activate(self, raw, tau: float | None = None, generator=None):
+        """``tanh`` on scalars; softmax (Gumbel-softmax at ``tau`` with noise from ``generator``) on blocks."""
+        torch = import_torch()
+        logits = raw if tau is None else gumbel_perturb(raw, generator) / tau
+        parts = [torch.tanh(raw[:, self.scalars])]
+        parts += [self._flat(torch.softmax(self._blocks(logits, g), dim=2), g) for g in self.groups]
+        return torch.index_select(torch.cat(parts, dim=1), 1, self.inverse)
+
+    def log_probs(self, raw):
+        """Log-softmax of every block of ``raw``, flat: the block of span ``s`` starts at ``flat_start[s.start]``."""
+        torch = import_torch()
+        return torch.cat([self._flat(torch.log_softmax(self._blocks(raw, g), dim=2), g) for g in self.groups], dim=1)
+
+    def targets(self, data):
+        """Flat position (in :meth:`log_probs`) of the hot entry of every block of one-hot ``data``."""
+        torch = import_torch()
+        parts = [self._blocks(data, g).nan_to_num(neginf=-1.0).argmax(dim=2) + first
+                 for g, first in zip(self.groups, self._firsts)]
+        return torch.cat(parts, dim=1) if parts else torch.zeros((len(data), 0), dtype=torch.long)
 
 
 def weights_to_numpy(module) -> dict:

@@ -16,13 +16,17 @@ import numpy as np
 import pandas as pd
 
 from ..base import Synthesizer
-from ..errors import param_error
+from ..errors import ConditionError, param_error
 from ..transforms import TableTransformer
 from ..validation import check_bool, check_int
+from . import _early_stopping as ES
 from . import _torch as T
 from ._conditional import ConditionalSampler
 
 _SAMPLE_CHUNK = 65536
+_CONDITION_DRAWS_PER_ROW = 1000   # conditional sampling gives up below an acceptance rate of 1/1000 ...
+_MIN_CONDITION_DRAWS = 200_000    # ... and after at least this many drawn rows
+_FORCED_SHARE = 0.25              # share of a conditional batch whose conditional vector is forced
 _TAU = 0.2
 _GP_WEIGHT = 10.0
 
@@ -93,6 +97,15 @@ class CTGANSynthesizer(Synthesizer):
     pac : int, default 10
         Rows per critic pack (PacGAN).
     epochs : int, default 300
+        Maximum number of passes over the training rows.
+    validation_fraction : float, optional
+        Early stopping (off by default, as published): hold out this seeded fraction of the rows,
+        score a fixed-seed sample against them after every epoch (column shapes and pair trends,
+        sdmetrics-like, computed on the encoded columns), keep the best epoch's weights and restore
+        them at the end. The held-out rows are not trained on.
+    patience : int or None, default 10
+        With ``validation_fraction``: stop after this many epochs without a better score (None:
+        train every epoch, still restoring the best). Ignored without ``validation_fraction``.
     device : {"cpu", "cuda", "auto"}, default "auto"
     random_state : int, optional
         Seeds every draw through a local torch generator; torch's global one is never touched.
@@ -104,7 +117,17 @@ class CTGANSynthesizer(Synthesizer):
     transformer_ : TableTransformer
         The mode-specific normalization and its layout of spans.
     loss_history_ : pandas.DataFrame
-        One row per epoch: ``epoch``, ``generator_loss``, ``discriminator_loss`` (means over steps).
+        One row per epoch: ``epoch``, ``generator_loss``, ``discriminator_loss`` (means over steps),
+        and with early stopping ``validation_score`` (the restored weights are those of its maximum).
+
+    Notes
+    -----
+    Conditions on categorical columns (the schema's missing flags included) go through the
+    conditional vector: it names the rarest requested category (when its frequency is below 1/4),
+    and bounded rejection keeps the generated rows that satisfy every condition, so a rare
+    category costs few draws. A
+    :class:`~tabsynth.errors.ConditionError` says so when fewer than 1 in 1,000 drawn rows (at least
+    200,000 drawn) match. Conditions without a categorical column use plain rejection.
 
     Examples
     --------
@@ -115,14 +138,19 @@ class CTGANSynthesizer(Synthesizer):
     (5, 15)
     """
 
-    conditional_sampling = "rejection"
+    conditional_sampling = "approximate"
+    # One-hot spans cost every training step in proportion to their width: past 100 states the rarest
+    # categories share one state (decoded by their real frequencies). Flights' tailnum (4,043 values) made one
+    # CTGAN epoch on 20,000 rows take 270 s; rare categories are learned poorly by these models anyway.
+    max_categories = 100
     registry_name = "ctgan"
 
     def __init__(self, *, embedding_dim: int = 128, generator_dim: tuple = (256, 256),
                  discriminator_dim: tuple = (256, 256), generator_lr: float = 2e-4, generator_decay: float = 1e-6,
                  discriminator_lr: float = 2e-4, discriminator_decay: float = 1e-6, batch_size: int = 500,
                  discriminator_steps: int = 1, log_frequency: bool = True, pac: int = 10, epochs: int = 300,
-                 device: str = "auto", random_state: int | None = None, verbose: bool = False):
+                 validation_fraction: float | None = None, patience: int | None = 10, device: str = "auto",
+                 random_state: int | None = None, verbose: bool = False):
         self.embedding_dim = embedding_dim
         self.generator_dim = generator_dim
         self.discriminator_dim = discriminator_dim
@@ -135,6 +163,8 @@ class CTGANSynthesizer(Synthesizer):
         self.log_frequency = log_frequency
         self.pac = pac
         self.epochs = epochs
+        self.validation_fraction = validation_fraction
+        self.patience = patience
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -153,6 +183,7 @@ class CTGANSynthesizer(Synthesizer):
         for param in ("generator_decay", "discriminator_decay"):
             T.check_positive(getattr(self, param), name, param, allow_zero=True)
         check_bool(self.log_frequency, name, "log_frequency")
+        ES.check_params(name, self.validation_fraction, self.patience)
         T.select_device(self.device, name)
 
     # ------------------------------------------------------------------ network
@@ -168,11 +199,20 @@ class CTGANSynthesizer(Synthesizer):
                                     data_dim, layer).to(device)
         self.critic_ = Critic(data_dim + cond_dim, T.check_dims(self.discriminator_dim, "", ""), self.pac,
                               layer).to(device)
+        self._layout = T.FusedLayout(self.transformer_.spans, device)
+        torch = T.import_torch()
+        starts = [self._layout.flat_start[s.start] for s in self.transformer_.category_spans]
+        self._cond_starts = torch.as_tensor(starts, dtype=torch.long, device=device)
+        self._cond_offsets = torch.as_tensor(self.sampler_.offsets[:-1], dtype=torch.long, device=device)
 
     # ------------------------------------------------------------------ fit
     def _fit(self, encoded: pd.DataFrame, rng: np.random.Generator) -> None:
         torch = T.import_torch()
         self._device = T.select_device(self.device, type(self).__name__)
+        stopper = None
+        if self.validation_fraction is not None:
+            encoded, held_out = ES.split(encoded, self.validation_fraction, rng, type(self).__name__)
+            stopper = ES.EarlyStopping(held_out, self.schema_.columns, self.patience, rng)
         self.transformer_ = TableTransformer().fit(encoded, self.schema_.columns, rng)
         data = torch.as_tensor(self.transformer_.transform(encoded, rng), device=self._device)
         spans = self.transformer_.category_spans
@@ -186,7 +226,14 @@ class CTGANSynthesizer(Synthesizer):
             torch.optim.Adam(self.critic_.parameters(), lr=self.discriminator_lr, betas=(0.5, 0.9),
                              weight_decay=self.discriminator_decay),
         )
-        steps = max(len(encoded) // self.batch_size, 1)
+        records = self._train(data, optimizers, rng, generator, stopper)
+        if stopper is not None:
+            stopper.restore([self.generator_, self.critic_])
+        self.loss_history_ = T.loss_frame(records)
+
+    def _train(self, data, optimizers, rng, generator, stopper) -> list[dict]:
+        """The epochs (until early stopping says stop); one loss record per epoch."""
+        steps = max(len(data) // self.batch_size, 1)
         records, bar = [], T.progress(self.epochs, self.verbose, "CTGAN")
         for epoch in bar:
             totals = np.zeros(2)
@@ -194,16 +241,20 @@ class CTGANSynthesizer(Synthesizer):
                 totals += self._train_step(data, optimizers, rng, generator)
             records.append({"epoch": epoch, "generator_loss": totals[0] / steps,
                             "discriminator_loss": totals[1] / steps})
+            modules = [self.generator_, self.critic_]
+            stop = stopper is not None and stopper.check(epoch, records[-1], self._sample_encoded, modules)
             if self.verbose:
-                bar.set_postfix(g=f"{totals[0] / steps:.3f}", d=f"{totals[1] / steps:.3f}")
-        self.loss_history_ = T.loss_frame(records)
+                bar.set_postfix({k: f"{v:.3f}" for k, v in records[-1].items() if k != "epoch"})
+            if stop:
+                break
+        return records
 
     def _fake(self, cond, generator):
         """Generator output: raw logits and activated rows (Gumbel-softmax on one-hot blocks)."""
         torch = T.import_torch()
         noise = torch.randn((len(cond), self.embedding_dim), generator=generator, device=self._device)
         raw = self.generator_(torch.cat([noise, cond], dim=1))
-        return raw, T.apply_activations(raw, self.transformer_.spans, _TAU, generator)
+        return raw, self._layout.activate(raw, _TAU, generator)
 
     def _train_step(self, data, optimizers, rng, generator) -> np.ndarray:
         torch = T.import_torch()
@@ -244,35 +295,75 @@ class CTGANSynthesizer(Synthesizer):
     def _condition_loss(self, raw, cond, columns):
         """Cross-entropy between the conditioned column's logits and its condition, mean over rows."""
         torch = T.import_torch()
-        spans = self.transformer_.category_spans
-        if not spans:
+        if not len(self._cond_starts):
             return torch.zeros((), device=self._device)
-        offsets = self.sampler_.offsets
-        losses = torch.stack([
-            torch.nn.functional.cross_entropy(raw[:, s.start:s.stop], cond[:, offsets[j]:offsets[j + 1]].argmax(1),
-                                              reduction="none")
-            for j, s in enumerate(spans)], dim=1)
         chosen = torch.as_tensor(columns, device=self._device)
-        return losses.gather(1, chosen[:, None]).mean()
+        position = self._cond_starts[chosen] + cond.argmax(dim=1) - self._cond_offsets[chosen]
+        return -self._layout.log_probs(raw).gather(1, position[:, None]).mean()
 
     # ------------------------------------------------------------------ sample
     def _sample(self, num_rows: int, rng: np.random.Generator, conditions) -> pd.DataFrame:
+        return self._sample_encoded(num_rows, rng)
+
+    def _sample_encoded(self, num_rows: int, rng: np.random.Generator, named=None) -> pd.DataFrame:
+        """Encoded rows; ``named`` = (categorical column index, code) fixes the conditional vector."""
         generator = T.make_generator(rng, self._device)
-        parts = [self._sample_chunk(min(_SAMPLE_CHUNK, num_rows - start), rng, generator)
-                 for start in range(0, num_rows, _SAMPLE_CHUNK)]
+        chunk = _SAMPLE_CHUNK if named is None else int(_SAMPLE_CHUNK * _FORCED_SHARE)  # same memory either way
+        parts = [self._sample_chunk(min(chunk, num_rows - start), rng, generator, named)
+                 for start in range(0, num_rows, chunk)]
         return self.transformer_.inverse_transform(np.concatenate(parts))
 
-    def _sample_chunk(self, size: int, rng, generator) -> np.ndarray:
+    def _sample_chunk(self, size: int, rng, generator, named=None) -> np.ndarray:
         torch = T.import_torch()
-        rows = max(size, 2)  # batch normalization needs two rows
+        rows = max(size, 2) if named is None else int(np.ceil(size / _FORCED_SHARE))
         cond = torch.as_tensor(self.sampler_.sample_original(rows, rng), device=self._device)
+        if named is not None:
+            # The generator's batch normalization uses batch statistics: a batch that repeats one
+            # condition would normalize it away. The forced rows ride in a batch of context rows whose
+            # conditions follow the data, as in training, and only the forced rows are kept.
+            cond[:size] = 0.0
+            cond[:size, int(self.sampler_.offsets[named[0]]) + named[1]] = 1.0
         with torch.no_grad():
             noise = torch.randn((rows, self.embedding_dim), generator=generator, device=self._device)
             raw = self.generator_(torch.cat([noise, cond], dim=1))
             out = T.gumbel_perturb(raw, generator)  # one-hot blocks: their argmax is a draw from the softmax
-            scalars = [s.start for s in self.transformer_.spans if s.activation == "tanh"]
+            scalars = self._layout.scalars
             out[:, scalars] = torch.tanh(raw[:, scalars])
         return out[:size].cpu().numpy()
+
+    def _rejection_rows(self, needed: int, rng: np.random.Generator, target: dict) -> pd.DataFrame:
+        """``needed`` encoded rows matching ``target``, the conditional vector naming its rarest category.
+
+        Called by the base class for each group of equal conditions (same block seeds, so the rows
+        of ``sample(..., random_state=s)`` are reproducible); rows that miss any condition are dropped.
+        """
+        named = self._named_condition(target)
+        if named is None or self.sampler_.frequency(*named) >= _FORCED_SHARE:  # plain rejection is cheaper
+            return super()._rejection_rows(needed, rng, target)
+        budget = max(_CONDITION_DRAWS_PER_ROW * needed, _MIN_CONDITION_DRAWS)
+        kept, found, drawn, batch = [], 0, 0, needed + needed // 4 + 64  # most requests: one round
+        while drawn < budget:
+            rows = self._sample_encoded(batch, rng, named)
+            mask = np.logical_and.reduce([rows[c].to_numpy() == v for c, v in target.items()])
+            kept.append(rows[mask])
+            found, drawn, batch = found + int(mask.sum()), drawn + batch, min(batch * 2, 16 * _SAMPLE_CHUNK)
+            if found >= needed:
+                return pd.concat(kept, ignore_index=True).iloc[:needed]
+        column = self.transformer_.category_spans[named[0]].column
+        raise ConditionError(
+            f"{type(self).__name__} found only {found} of {needed} rows matching the conditions {target} (encoded) "
+            f"in {drawn} rows generated with the conditional vector set to {column}={named[1]}: the request is "
+            "out of this model's reach. Loosen the conditions, train longer, or use BayesianNetworkSynthesizer, "
+            "which samples conditions exactly."
+        )
+
+    def _named_condition(self, target: dict) -> tuple[int, int] | None:
+        """(index among the categorical spans, code) of the rarest categorical condition, or None."""
+        index = {s.column: j for j, s in enumerate(self.transformer_.category_spans)}
+        options = [(index[c], int(v)) for c, v in target.items() if c in index]
+        if not options:
+            return None
+        return min(options, key=lambda jv: (self.sampler_.counts[jv[0]][jv[1]], jv))
 
     # ------------------------------------------------------------------ state
     def _get_state(self) -> dict:
