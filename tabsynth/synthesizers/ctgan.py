@@ -103,9 +103,11 @@ class CTGANSynthesizer(Synthesizer):
         score a fixed-seed sample against them after every epoch (column shapes and pair trends,
         sdmetrics-like, computed on the encoded columns), keep the best epoch's weights and restore
         them at the end. The held-out rows are not trained on.
-    patience : int or None, default 10
+    patience : int or None, default 30
         With ``validation_fraction``: stop after this many epochs without a better score (None:
-        train every epoch, still restoring the best). Ignored without ``validation_fraction``.
+        train every epoch, still restoring the best). Ignored without ``validation_fraction``. 30 because
+        the held-out score is noisy: on Adult, patience 10 stopped CTGAN at epoch 17 (quality 0.82), 30 at
+        epoch 79 (0.85); see benchmarks/early_stopping.py.
     device : {"cpu", "cuda", "auto"}, default "auto"
     random_state : int, optional
         Seeds every draw through a local torch generator; torch's global one is never touched.
@@ -149,7 +151,7 @@ class CTGANSynthesizer(Synthesizer):
                  discriminator_dim: tuple = (256, 256), generator_lr: float = 2e-4, generator_decay: float = 1e-6,
                  discriminator_lr: float = 2e-4, discriminator_decay: float = 1e-6, batch_size: int = 500,
                  discriminator_steps: int = 1, log_frequency: bool = True, pac: int = 10, epochs: int = 300,
-                 validation_fraction: float | None = None, patience: int | None = 10, device: str = "auto",
+                 validation_fraction: float | None = None, patience: int | None = 30, device: str = "auto",
                  random_state: int | None = None, verbose: bool = False):
         self.embedding_dim = embedding_dim
         self.generator_dim = generator_dim

@@ -48,9 +48,11 @@ class TVAESynthesizer(Synthesizer):
         score a fixed-seed sample against them after every epoch (column shapes and pair trends,
         sdmetrics-like, computed on the encoded columns), keep the best epoch's weights and restore
         them at the end. The held-out rows are not trained on.
-    patience : int or None, default 10
+    patience : int or None, default 30
         With ``validation_fraction``: stop after this many epochs without a better score (None:
-        train every epoch, still restoring the best). Ignored without ``validation_fraction``.
+        train every epoch, still restoring the best). Ignored without ``validation_fraction``. 30 because
+        the held-out score is noisy: on Adult, patience 10 stopped CTGAN at epoch 17 (quality 0.82), 30 at
+        epoch 79 (0.85); see benchmarks/early_stopping.py.
     device : {"cpu", "cuda", "auto"}, default "auto"
         Where to train and sample; "auto" picks CUDA when available.
     random_state : int, optional
@@ -87,7 +89,7 @@ class TVAESynthesizer(Synthesizer):
     def __init__(self, *, embedding_dim: int = 128, compress_dims: tuple = (128, 128),
                  decompress_dims: tuple = (128, 128), l2scale: float = 1e-5, loss_factor: float = 2.0,
                  learning_rate: float = 1e-3, batch_size: int = 500, epochs: int = 300,
-                 validation_fraction: float | None = None, patience: int | None = 10, device: str = "auto",
+                 validation_fraction: float | None = None, patience: int | None = 30, device: str = "auto",
                  random_state: int | None = None, verbose: bool = False):
         self.embedding_dim = embedding_dim
         self.compress_dims = compress_dims
