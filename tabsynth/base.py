@@ -318,7 +318,7 @@ class _TableWriter:
     def __init__(self, path: Path, kind: str):
         self.path, self.kind, self.writer, self.schema = path, kind, None, None
 
-    def __enter__(self) -> _TableWriter:
+    def __enter__(self):
         return self
 
     def write(self, frame: pd.DataFrame) -> None:

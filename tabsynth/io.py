@@ -213,7 +213,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
             return pd.read_parquet(path)
         if any(suffixes.endswith(ext) for ext in (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz", ".tsv")):
             return pd.read_csv(path, sep="\t" if ".tsv" in suffixes else ",")
-    except Exception as exc:  # pandas/pyarrow raise many unrelated types for malformed files
+    except Exception as exc:  # noqa: BLE001 - pandas/pyarrow raise many unrelated types for malformed files
         raise InvalidDataError(f"Could not read {str(path)!r} as a table: {exc}") from None
     raise InvalidDataError(f"Unknown table format for {str(path)!r}: use a .csv(.gz) or .parquet file.")
 

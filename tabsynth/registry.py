@@ -78,6 +78,6 @@ def load(path, **runtime):
         raise DeviceUnavailableError(f"The model file {str(path)!r} cannot run here as saved: {exc} Settings "
                                     f"{list(RUNTIME_PARAMS)} can be changed when opening it: "
                                     f"tabsynth.load(path, device='cpu').") from None
-    except Exception as exc:  # any inconsistency inside the learned state: the file is not trustworthy
+    except Exception as exc:  # noqa: BLE001 - any inconsistency inside the learned state: the file is untrusted
         raise ModelFileError(f"The model file {str(path)!r} holds an invalid {cls.__name__} state: {exc}") from None
     return synth

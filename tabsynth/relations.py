@@ -77,13 +77,13 @@ def detect_relations(data: pd.DataFrame, candidates: list[str]) -> dict[str, str
         if 2 <= len(uniques) <= min(MAX_DETERMINANT_VALUES, len(data) // MIN_ROWS_PER_VALUE):
             codes[name], sizes[name] = code.astype(np.int64), len(uniques)
     derived: dict[str, str] = {}
-    for target in codes:
+    for target, target_codes in codes.items():
         if target in derived.values():
             continue
-        for source in codes:
+        for source, source_codes in codes.items():
             if source == target or source in derived or sizes[source] < sizes[target]:
                 continue
-            if not _determines(codes[source], codes[target]):
+            if not _determines(source_codes, target_codes):
                 continue
             earlier = candidates.index(source) < candidates.index(target)
             if sizes[source] == sizes[target] and not earlier:

@@ -1,6 +1,8 @@
 """Property-based tests: messy generated tables either fit and sample honouring the schema, or raise a
 TabsynthError that names the problem. Never a deep traceback, never silently wrong output."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +14,6 @@ from tabsynth import TabsynthError
 
 from .test_check_suite import FAST_PARAMS, TABLE_SYNTHESIZERS
 
-import os
 MAX_EXAMPLES = int(os.environ.get("TABSYNTH_PROPERTY_EXAMPLES", "40"))
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
 FLOATS = st.one_of(st.floats(allow_nan=True, allow_infinity=False, width=64),

@@ -97,7 +97,7 @@ def test_all_missing_and_constant_columns_come_back_as_they_were():
         "seven": [7] * 60,
         "value": np.arange(60) % 7,
     })
-    schema, encoded, decoded = round_trip(data)
+    _, encoded, decoded = round_trip(data)
     assert list(encoded.columns) == ["value"]
     assert decoded.dtypes.to_dict() == data.dtypes.to_dict()
     assert decoded["empty_float"].isna().all() and decoded["empty_text"].isna().all()
