@@ -22,7 +22,7 @@ from .columns import (
     IdCodec,
     NumericalCodec,
 )
-from .errors import ConditionError, InvalidDataError
+from .errors import ConditionError, InvalidDataError, InvalidParameterError
 from .metadata import Metadata
 from .relations import DerivedCodec, detect_relations
 
@@ -56,7 +56,7 @@ class Schema:
         share one "other" state (see :class:`~tabsynth.columns.CategoricalCodec`).
         """
         if max_categories is not None and max_categories < 2:
-            raise ValueError(f"max_categories must be None or at least 2. Got {max_categories}.")
+            raise InvalidParameterError(f"max_categories must be None or an int of at least 2. Got {max_categories!r}.")
         constant = [c for c in data.columns if data[c].nunique(dropna=False) <= 1]
         learnable = [c for c in data.columns if c not in constant and metadata.sdtype(c) != "id"]
         relation_candidates = [c for c in learnable if metadata.sdtype(c) in ("categorical", "boolean", "numerical")]
