@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.set_defaults(handler=_cmd_sample)
 
     demo = commands.add_parser("demo", help="fit on bundled Adult, sample, print a fidelity summary")
-    demo.add_argument("--synthesizer", default="gaussian_copula", help="registry name (default gaussian_copula)")
+    demo.add_argument("--synthesizer", default="bayesian_network", help="registry name (default bayesian_network)")
     demo.add_argument("--rows", type=_rows, default=None, help="rows to sample (default: as many as the data)")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(handler=_cmd_demo)

@@ -6,7 +6,7 @@ import time
 import warnings
 
 
-def run_demo(synthesizer: str = "gaussian_copula", num_rows: int | None = None, seed: int = 0) -> dict:
+def run_demo(synthesizer: str = "bayesian_network", num_rows: int | None = None, seed: int = 0) -> dict:
     """Fit ``synthesizer`` on Adult's train split, sample, score with sdmetrics' QualityReport; print and return."""
     from . import datasets
     from .registry import make
