@@ -15,15 +15,6 @@ bn_dask = pytest.importorskip("tabsynth.synthesizers._bn_dask")
 dask_schema = pytest.importorskip("tabsynth._dask_schema")
 
 
-@pytest.fixture(scope="module")
-def client():
-    from dask.distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        yield client
-
-
 def _frame(num_rows: int = 1200, numeric_nulls: bool = False) -> pd.DataFrame:
     """The check table; without numerical nulls unless asked (their fill draws differ, see _bn_dask)."""
     data = make_check_data(num_rows, seed=3)

@@ -11,15 +11,6 @@ tdask = pytest.importorskip("tabsynth.dask")
 
 
 @pytest.fixture(scope="module")
-def client():
-    from dask.distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def synth():
     return tabsynth.GaussianCopulaSynthesizer(random_state=0).fit(make_check_data())
 
