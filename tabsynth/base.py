@@ -248,18 +248,11 @@ class Synthesizer:
         return rows.iloc[np.argsort(np.concatenate(positions), kind="stable")].reset_index(drop=True)
 
     def _rejection_rows(self, needed: int, rng: np.random.Generator, target: dict) -> pd.DataFrame:
-        kept, found, drawn = [], 0, 0
-        batch = max(needed, 1024)
-        for _ in range(MAX_REJECTION_ROUNDS):
-            rows = pd.DataFrame(self._sample(batch, rng, None))
-            mask = np.ones(len(rows), dtype=bool)
-            for column, value in target.items():
-                mask &= rows[column].to_numpy() == value
-            kept.append(rows[mask])
-            found, drawn = found + int(mask.sum()), drawn + batch
-            if found >= needed:
-                return pd.concat(kept, ignore_index=True).iloc[:needed]
-            batch = min(batch * 2, 1_000_000)
+        rows, found, drawn = collect_matching(lambda n: pd.DataFrame(self._sample(n, rng, None)), needed, target,
+                                              first_batch=max(needed, 1024), max_batch=1_000_000,
+                                              go_on=lambda drawn, rounds: rounds < MAX_REJECTION_ROUNDS)
+        if rows is not None:
+            return rows
         raise ConditionError(
             f"Only {found} of {needed} rows matching the conditions were found in {drawn} sampled rows: the "
             f"combination is too rare under this model (about {found / drawn:.2g} of rows). Loosen the "
@@ -310,6 +303,23 @@ class Synthesizer:
 
     def _set_state(self, state: dict) -> None:
         raise NotImplementedError
+
+
+def collect_matching(draw, needed: int, target: dict, *, first_batch: int, max_batch: int, go_on):
+    """Draw batches (doubling up to ``max_batch``) and keep the rows equal to ``target`` in every column.
+
+    ``draw(n)`` returns n encoded rows; ``go_on(drawn, rounds)`` says whether another batch may be drawn.
+    Returns ``(rows, found, drawn)``: the first ``needed`` matching rows, or None when ``go_on`` stopped first.
+    """
+    kept, found, drawn, rounds, batch = [], 0, 0, 0, first_batch
+    while go_on(drawn, rounds):
+        rows = draw(batch)
+        mask = np.logical_and.reduce([rows[column].to_numpy() == value for column, value in target.items()])
+        kept.append(rows[mask])
+        found, drawn, rounds, batch = found + int(mask.sum()), drawn + batch, rounds + 1, min(batch * 2, max_batch)
+        if found >= needed:
+            return pd.concat(kept, ignore_index=True).iloc[:needed], found, drawn
+    return None, found, drawn
 
 
 class _TableWriter:

@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from ..base import Synthesizer
+from ..base import Synthesizer, collect_matching
 from ..errors import ConditionError, param_error
 from ..transforms import TableTransformer
 from ..validation import check_bool, check_int
@@ -343,14 +343,11 @@ class CTGANSynthesizer(Synthesizer):
         if named is None or self.sampler_.frequency(*named) >= _FORCED_SHARE:  # plain rejection is cheaper
             return super()._rejection_rows(needed, rng, target)
         budget = max(_CONDITION_DRAWS_PER_ROW * needed, _MIN_CONDITION_DRAWS)
-        kept, found, drawn, batch = [], 0, 0, needed + needed // 4 + 64  # most requests: one round
-        while drawn < budget:
-            rows = self._sample_encoded(batch, rng, named)
-            mask = np.logical_and.reduce([rows[c].to_numpy() == v for c, v in target.items()])
-            kept.append(rows[mask])
-            found, drawn, batch = found + int(mask.sum()), drawn + batch, min(batch * 2, 16 * _SAMPLE_CHUNK)
-            if found >= needed:
-                return pd.concat(kept, ignore_index=True).iloc[:needed]
+        rows, found, drawn = collect_matching(lambda n: self._sample_encoded(n, rng, named), needed, target,
+                                              first_batch=needed + needed // 4 + 64,  # most requests: one round
+                                              max_batch=16 * _SAMPLE_CHUNK, go_on=lambda drawn, _: drawn < budget)
+        if rows is not None:
+            return rows
         column = self.transformer_.category_spans[named[0]].column
         raise ConditionError(
             f"{type(self).__name__} found only {found} of {needed} rows matching the conditions {target} (encoded) "
