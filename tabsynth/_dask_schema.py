@@ -22,10 +22,10 @@ import functools
 import numpy as np
 import pandas as pd
 
-from .columns import CategoricalCodec, ConstantCodec, DatetimeCodec, IdCodec, NumericalCodec
+from .columns import CategoricalCodec, ConstantCodec, IdCodec, NumericalCodec
 from .errors import InvalidDataError, InvalidParameterError
 from .relations import MAX_DETERMINANT_VALUES, MIN_ROWS_PER_VALUE, DerivedCodec, detect_relations
-from .schema import Schema
+from .schema import Schema, fit_codec
 
 SAMPLE_ROWS = 100_000
 _FAN_IN = 8
@@ -64,7 +64,7 @@ def fit_schema(dask, parts: list, sample: pd.DataFrame, metadata, enforce_min_ma
     observed cell of a numerical column)."""
     if max_categories is not None:
         raise InvalidParameterError("Fitting on a Dask DataFrame keeps every category: max_categories must be None.")
-    codecs = {name: _codec(name, metadata.columns[name], sample[name], enforce_min_max_values)
+    codecs = {name: fit_codec(name, metadata.columns[name], sample[name], enforce_min_max_values)
               for name in sample.columns}
     in_sample_constant = {c for c in sample.columns if sample[c].nunique(dropna=False) <= 1}
     candidates = [c for c in sample.columns if c not in in_sample_constant
@@ -87,17 +87,6 @@ def fit_schema(dask, parts: list, sample: pd.DataFrame, metadata, enforce_min_ma
         if _is_function(pairs, source, target, stats["rows"]) and not isinstance(codecs[source], ConstantCodec):
             codecs[target] = DerivedCodec(target, source).fit(pairs[target], pairs[source])
     return Schema(codecs, metadata), stats
-
-
-def _codec(name: str, spec: dict, column: pd.Series, enforce: bool):
-    sdtype = spec["sdtype"]
-    if sdtype == "id":
-        return IdCodec(name).fit(column)
-    if sdtype == "numerical":
-        return NumericalCodec(name, enforce).fit(column)
-    if sdtype == "datetime":
-        return DatetimeCodec(name, enforce, spec.get("datetime_format")).fit(column)
-    return CategoricalCodec(name).fit(column)
 
 
 def _partition_stats(frame: pd.DataFrame, codecs: dict, relations: dict) -> dict:

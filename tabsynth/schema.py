@@ -66,17 +66,10 @@ class Schema:
             spec = metadata.columns[name]
             if name in constant:
                 codecs[name] = ConstantCodec(name).fit(data[name])
-            elif spec["sdtype"] == "id":
-                codecs[name] = IdCodec(name).fit(data[name])
-            elif name in relations:
+            elif name in relations:  # ids are never relation candidates
                 codecs[name] = DerivedCodec(name, relations[name]).fit(data[name], data[relations[name]])
-            elif spec["sdtype"] == "numerical":
-                codecs[name] = NumericalCodec(name, enforce_min_max_values).fit(data[name])
-            elif spec["sdtype"] == "datetime":
-                codec = DatetimeCodec(name, enforce_min_max_values, spec.get("datetime_format"))
-                codecs[name] = codec.fit(data[name])
             else:
-                codecs[name] = CategoricalCodec(name, max_categories).fit(data[name])
+                codecs[name] = fit_codec(name, spec, data[name], enforce_min_max_values, max_categories)
         return cls(codecs, metadata)
 
     @property
@@ -185,6 +178,19 @@ class Schema:
             codecs[codec.name] = codec
         metadata = state["metadata"]
         return cls(codecs, Metadata(metadata["columns"], primary_key=metadata["primary_key"]))
+
+
+def fit_codec(name: str, spec: dict, column: pd.Series, enforce_min_max_values: bool = True,
+              max_categories: int | None = None):
+    """The codec a column's sdtype calls for (id, numerical, datetime, else categorical), fitted on ``column``."""
+    sdtype = spec["sdtype"]
+    if sdtype == "id":
+        return IdCodec(name).fit(column)
+    if sdtype == "numerical":
+        return NumericalCodec(name, enforce_min_max_values).fit(column)
+    if sdtype == "datetime":
+        return DatetimeCodec(name, enforce_min_max_values, spec.get("datetime_format")).fit(column)
+    return CategoricalCodec(name, max_categories).fit(column)
 
 
 def _capped(codec) -> bool:
