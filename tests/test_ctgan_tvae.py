@@ -63,6 +63,38 @@ def test_transformer_layout_and_round_trip():
     np.testing.assert_array_equal(same.transform(frame, np.random.default_rng(1)), matrix)
 
 
+def _flags(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    together = (rng.random(n) < 0.3).astype(np.int64)
+    frame = pd.DataFrame({"a#missing": together, "c": rng.integers(0, 3, n), "b#missing": together,
+                          "d#missing": (rng.random(n) < 0.5).astype(np.int64)})
+    columns = [EncodedColumn(name, "categorical", name.split("#")[0], 2 if "#" in name else 3) for name in frame]
+    return frame, columns
+
+
+def test_missing_flags_share_one_pattern_span():
+    frame, columns = _flags()
+    transformer = TableTransformer().fit(frame, columns, np.random.default_rng(0))
+    layout = [(s.column, s.width) for s in transformer.spans]
+    assert layout == [("#missing-pattern", 4), ("c", 3)]  # the patterns seen: a=b, d free
+    assert transformer.pattern_flags_ == ["a#missing", "b#missing", "d#missing"]
+    matrix = transformer.transform(frame, np.random.default_rng(0))
+    pd.testing.assert_frame_equal(transformer.inverse_transform(matrix)[list(frame)], frame)
+    same = TableTransformer.from_state(transformer.to_state())
+    np.testing.assert_array_equal(same.transform(frame, np.random.default_rng(0)), matrix)
+    assert transformer.pattern_code({"a#missing": 1, "d#missing": 0}) == 2  # rows of patterns_: sorted
+    assert transformer.pattern_code({"a#missing": 1}) is None  # two patterns fit: no single category to name
+    assert transformer.pattern_code({"c": 1}) is None
+
+
+def test_many_independent_flags_keep_one_span_each():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"v{i}#missing": rng.integers(0, 2, 2000) for i in range(8)})  # 256 patterns
+    columns = [EncodedColumn(name, "categorical", name[:2], 2) for name in frame]
+    transformer = TableTransformer().fit(frame, columns, np.random.default_rng(0))
+    assert transformer.pattern_flags_ == [] and [s.column for s in transformer.spans] == list(frame)
+
+
 def test_fused_layout_matches_per_span_softmax():
     from tabsynth.synthesizers._torch import FusedLayout
     from tabsynth.transforms import Span
@@ -253,7 +285,7 @@ def test_ctgan_missing_flag_condition_goes_through_the_conditional_vector():
     synth = tabsynth.make("ctgan", random_state=0, **TINY["ctgan"]).fit(make_check_data(300))
     target = synth.schema_.encode_conditions(pd.DataFrame({"job": [np.nan]})).iloc[0].to_dict()
     j, code = synth._named_condition(target)
-    assert synth.transformer_.category_spans[j].column.startswith("job")
+    assert synth.transformer_.category_spans[j].column == "#missing-pattern"  # job and hours: missing together
     assert synth.sampler_.frequency(j, code) < 0.25  # rare enough to be steered by the conditional vector
     fake = synth.sample(100, conditions={"job": np.nan}, random_state=0)
     assert fake["job"].isna().all()

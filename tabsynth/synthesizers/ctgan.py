@@ -18,6 +18,7 @@ import pandas as pd
 from ..base import Synthesizer, collect_matching
 from ..errors import ConditionError, param_error
 from ..transforms import TableTransformer
+from ..transforms.layout import PATTERN_COLUMN
 from ..validation import check_bool, check_int
 from . import _early_stopping as ES
 from . import _torch as T
@@ -218,16 +219,12 @@ class CTGANSynthesizer(Synthesizer):
         self.transformer_ = TableTransformer().fit(encoded, self.schema_.columns, rng)
         data = torch.as_tensor(self.transformer_.transform(encoded, rng), device=self._device)
         spans = self.transformer_.category_spans
-        self.sampler_ = ConditionalSampler.from_codes([encoded[s.column].to_numpy() for s in spans],
+        self.sampler_ = ConditionalSampler.from_codes(self.transformer_.category_codes(encoded),
                                                       [s.width for s in spans], len(encoded), self.log_frequency)
         generator = T.make_generator(rng, self._device)
         self._build(generator)
-        optimizers = (
-            torch.optim.Adam(self.generator_.parameters(), lr=self.generator_lr, betas=(0.5, 0.9),
-                             weight_decay=self.generator_decay),
-            torch.optim.Adam(self.critic_.parameters(), lr=self.discriminator_lr, betas=(0.5, 0.9),
-                             weight_decay=self.discriminator_decay),
-        )
+        optimizers = (T.adam(self.generator_.parameters(), self.generator_lr, self.generator_decay, (0.5, 0.9)),
+                      T.adam(self.critic_.parameters(), self.discriminator_lr, self.discriminator_decay, (0.5, 0.9)))
         records = self._train(data, optimizers, rng, generator, stopper)
         if stopper is not None:
             stopper.restore([self.generator_, self.critic_])
@@ -276,10 +273,12 @@ class CTGANSynthesizer(Synthesizer):
         cond, columns, _ = self.sampler_.sample_train(self.batch_size, rng)
         cond = torch.as_tensor(cond, device=self._device)
         raw, fake = self._fake(cond, generator)
+        self.critic_.requires_grad_(False)  # the generator step needs no critic weight gradients
         g_loss = -self.critic_(torch.cat([fake, cond], dim=1), generator).mean() + self._condition_loss(
             raw, cond, columns)
         g_optimizer.zero_grad(set_to_none=True)
         g_loss.backward()
+        self.critic_.requires_grad_(True)
         g_optimizer.step()
         return np.array([g_loss.item(), d_loss.item()])
 
@@ -360,6 +359,9 @@ class CTGANSynthesizer(Synthesizer):
         """(index among the categorical spans, code) of the rarest categorical condition, or None."""
         index = {s.column: j for j, s in enumerate(self.transformer_.category_spans)}
         options = [(index[c], int(v)) for c, v in target.items() if c in index]
+        pattern = self.transformer_.pattern_code(target)
+        if pattern is not None:  # missing-flag conditions name one joint missingness pattern
+            options.append((index[PATTERN_COLUMN], pattern))
         if not options:
             return None
         return min(options, key=lambda jv: (self.sampler_.counts[jv[0]][jv[1]], jv))

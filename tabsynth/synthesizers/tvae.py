@@ -156,7 +156,7 @@ class TVAESynthesizer(Synthesizer):
         generator = T.make_generator(rng, self._device)
         self.network_ = self._build(data.shape[1], generator)
         targets = self._layout.targets(data)
-        optimizer = torch.optim.Adam(self.network_.parameters(), lr=self.learning_rate, weight_decay=self.l2scale)
+        optimizer = T.adam(self.network_.parameters(), self.learning_rate, self.l2scale)
         records, bar = [], T.progress(self.epochs, self.verbose, "TVAE")
         for epoch in bar:
             records.append({"epoch": epoch, **self._train_epoch(data, targets, optimizer, generator)})

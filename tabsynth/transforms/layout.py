@@ -4,6 +4,11 @@ Each numerical column becomes a ``tanh`` span of width one (the scalar) followed
 span (its one-hot mode); each categorical column (the schema's missing flags included) becomes a
 ``softmax`` span over its codes. Generators, decoders and losses read :attr:`TableTransformer.spans`
 instead of re-deriving the layout.
+
+Missing flags of several columns become one ``softmax`` span over the missingness patterns seen
+(which columns are missing together), so a model learns joint missingness as one categorical
+instead of one flag per column: Adult's ``workclass`` and ``occupation`` are missing together,
+which per-column flags lose (each flag is drawn on its own given the rest of the row).
 """
 
 from __future__ import annotations
@@ -13,7 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..columns import MISSING_SUFFIX
 from .mode_specific import ModeSpecificNormalizer
+
+PATTERN_COLUMN = "#missing-pattern"  # the span of the joint missingness pattern of every missing flag
+MAX_PATTERNS = 64  # more distinct patterns (many columns missing independently): keep one flag per column
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,10 @@ class TableTransformer:
         The layout of the transformed matrix.
     output_dim : int
         Its width.
+    pattern_flags_ : list of str
+        The missing flags replaced by one span named ``PATTERN_COLUMN`` (empty: one span per flag).
+    patterns_ : ndarray of shape (n_patterns, len(pattern_flags_))
+        The missingness patterns seen in the training rows; the span's code is a row of it.
     """
 
     def __init__(self, max_modes: int = 10, weight_threshold: float = 0.005, max_fit_rows: int = 2000):
@@ -74,13 +87,51 @@ class TableTransformer:
             if kind == "numerical":
                 normalizer = ModeSpecificNormalizer(self.max_modes, self.weight_threshold, self.max_fit_rows)
                 self.normalizers_[name] = normalizer.fit(frame[name].to_numpy(dtype=float), rng)
+        self._fit_patterns(frame)
         self._build_spans()
         return self
+
+    def _fit_patterns(self, frame: pd.DataFrame) -> None:
+        flags = [name for name, kind, _ in self.columns_ if kind == "categorical" and name.endswith(MISSING_SUFFIX)]
+        self.pattern_flags_, self.patterns_ = [], np.zeros((0, 0), dtype=np.int64)
+        if len(flags) < 2:
+            return
+        patterns = np.unique(frame[flags].to_numpy(dtype=np.int64), axis=0)
+        if len(patterns) <= MAX_PATTERNS:
+            self.pattern_flags_, self.patterns_ = flags, patterns
+
+    def _pattern_codes(self, frame: pd.DataFrame) -> np.ndarray:
+        """Each row's missingness pattern, as its row number in ``patterns_``."""
+        weights = 1 << np.arange(len(self.pattern_flags_), dtype=np.int64)
+        known = self.patterns_ @ weights  # distinct, sorted: np.unique sorted the patterns lexicographically
+        order = np.argsort(known)
+        keys = frame[self.pattern_flags_].to_numpy(dtype=np.int64) @ weights
+        position = np.searchsorted(known[order], keys).clip(0, len(known) - 1)
+        if not np.array_equal(known[order][position], keys):
+            raise ValueError("rows with a missingness pattern the transformer was not fitted on")
+        return order[position]
+
+    def pattern_code(self, conditions: dict) -> int | None:
+        """The pattern the missing-flag ``conditions`` (encoded column -> code) pin down, if exactly one."""
+        named = [(j, int(conditions[f])) for j, f in enumerate(self.pattern_flags_) if f in conditions]
+        if not named:
+            return None
+        fits = np.flatnonzero(np.all([self.patterns_[:, j] == v for j, v in named], axis=0))
+        return int(fits[0]) if len(fits) == 1 else None
+
+    def category_codes(self, frame: pd.DataFrame) -> list[np.ndarray]:
+        """The codes of every span of :attr:`category_spans`, in order (the pattern span's computed)."""
+        return [self._pattern_codes(frame) if s.column == PATTERN_COLUMN else frame[s.column].to_numpy(dtype=np.int64)
+                for s in self.category_spans]
 
     def _build_spans(self) -> None:
         spans, start = [], 0
         for name, kind, cardinality in self.columns_:
-            if kind == "numerical":
+            if name in self.pattern_flags_:
+                if name == self.pattern_flags_[0]:  # the pattern span sits where the first flag would
+                    spans.append(Span(start, len(self.patterns_), "softmax", PATTERN_COLUMN, "category"))
+                    start += len(self.patterns_)
+            elif kind == "numerical":
                 modes = self.normalizers_[name].n_modes
                 spans += [Span(start, 1, "tanh", name, "scalar"), Span(start + 1, modes, "softmax", name, "mode")]
                 start += 1 + modes
@@ -100,13 +151,12 @@ class TableTransformer:
         out = np.zeros((len(frame), self.output_dim), dtype=np.float32)
         rows = np.arange(len(frame))
         for span in self.spans:
-            values = frame[span.column].to_numpy()
             if span.kind == "scalar":
-                scalars, modes = self.normalizers_[span.column].transform(values, rng)
+                scalars, modes = self.normalizers_[span.column].transform(frame[span.column].to_numpy(), rng)
                 out[:, span.start] = scalars
                 out[rows, span.stop + modes] = 1.0
-            elif span.kind == "category":
-                out[rows, span.start + values.astype(np.int64)] = 1.0
+        for span, codes in zip(self.category_spans, self.category_codes(frame)):
+            out[rows, span.start + codes] = 1.0
         return out
 
     def inverse_transform(self, matrix: np.ndarray) -> pd.DataFrame:
@@ -117,7 +167,12 @@ class TableTransformer:
             block = matrix[:, span.start:span.stop]
             chosen[(span.column, span.kind)] = block[:, 0] if span.kind == "scalar" else block.argmax(axis=1)
         columns = {}
+        if self.pattern_flags_:
+            flags = self.patterns_[chosen[(PATTERN_COLUMN, "category")]]
+            columns.update({name: flags[:, j] for j, name in enumerate(self.pattern_flags_)})
         for name, kind, _ in self.columns_:
+            if name in columns:
+                continue
             if kind == "numerical":
                 normalizer = self.normalizers_[name]
                 columns[name] = normalizer.inverse_transform(chosen[(name, "scalar")], chosen[(name, "mode")])
@@ -130,6 +185,7 @@ class TableTransformer:
             "params": [self.max_modes, self.weight_threshold, self.max_fit_rows],
             "columns": [list(c) for c in self.columns_],
             "normalizers": {name: n.to_state() for name, n in self.normalizers_.items()},
+            "pattern_flags": list(self.pattern_flags_), "patterns": self.patterns_,
         }
 
     @classmethod
@@ -138,5 +194,8 @@ class TableTransformer:
         transformer.columns_ = [(str(n), str(k), int(c)) for n, k, c in state["columns"]]
         transformer.normalizers_ = {name: ModeSpecificNormalizer.from_state(s)
                                     for name, s in state["normalizers"].items()}
+        # model files written before missingness patterns keep one span per flag
+        transformer.pattern_flags_ = [str(n) for n in state.get("pattern_flags", [])]
+        transformer.patterns_ = np.asarray(state.get("patterns", np.zeros((0, 0))), dtype=np.int64)
         transformer._build_spans()
         return transformer
