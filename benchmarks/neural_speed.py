@@ -142,6 +142,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds to run (e.g. 0 1 2)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--reference-python", default="/tmp/refenv/bin/python")
+    parser.add_argument("--implementations", nargs="+", default=["ours", "reference"], choices=["ours", "reference"],
+                        help="rerun one side only (e.g. ours after a change; the reference's entries stay)")
     run_all(parser.parse_args())
 
 
@@ -158,6 +160,8 @@ def run_all(args) -> None:
             for model in args.models:
                 for seed in args.seeds:
                     for which, python in (("ours", sys.executable), ("reference", args.reference_python)):
+                        if which not in args.implementations:
+                            continue
                         out = os.path.join(tmp, f"{which}.csv")
                         run = {"model": model, "epochs": epochs, "seed": seed, "implementation": which,
                                "threads": args.threads,

@@ -156,6 +156,7 @@ class TVAESynthesizer(Synthesizer):
         generator = T.make_generator(rng, self._device)
         self.network_ = self._build(data.shape[1], generator)
         targets = self._layout.targets(data)
+        self._atom_columns = torch.as_tensor(self.transformer_.atom_columns(), device=self._device)
         optimizer = T.adam(self.network_.parameters(), self.learning_rate, self.l2scale)
         records, bar = [], T.progress(self.epochs, self.verbose, "TVAE")
         for epoch in bar:
@@ -196,8 +197,11 @@ class TVAESynthesizer(Synthesizer):
         raw = net.decoder(mu + noise * torch.exp(0.5 * logvar))
         scalars = self._layout.scalars
         sigma = net.sigma[scalars]
-        reconstruction = ((batch[:, scalars] - torch.tanh(raw[:, scalars])) ** 2 / 2 / sigma**2).sum()
-        reconstruction = reconstruction + torch.log(sigma).sum() * len(batch)
+        # A value that is an atom of its column decodes exactly, whatever the scalar: no Gaussian term
+        # (with it, sigma of a mostly-zero column collapsed and its loss drowned the categories).
+        live = 1.0 - batch @ self._atom_columns
+        reconstruction = (live * ((batch[:, scalars] - torch.tanh(raw[:, scalars])) ** 2 / 2 / sigma**2
+                                  + torch.log(sigma))).sum()
         # cross-entropy of every one-hot block at once
         reconstruction = reconstruction - self._layout.log_probs(raw).gather(1, targets).sum()
         kl = -0.5 * torch.sum(1 + logvar - mu**2 - logvar.exp())

@@ -141,6 +141,17 @@ class TableTransformer:
         self.spans = spans
         self.output_dim = start
 
+    def atom_columns(self) -> np.ndarray:
+        """Shape (output_dim, number of scalars): 1 where a column is an atom mode of that scalar's
+        numerical column. ``matrix @ atom_columns()`` is 1 where a row's scalar means nothing (the
+        value is exactly its atom)."""
+        scalars = [s for s in self.spans if s.kind == "scalar"]
+        out = np.zeros((self.output_dim, len(scalars)), dtype=np.float32)
+        for j, span in enumerate(scalars):
+            atoms = getattr(self.normalizers_[span.column], "n_atoms_", 0)
+            out[span.stop:span.stop + atoms, j] = 1.0  # the mode span follows its scalar, atoms first
+        return out
+
     @property
     def category_spans(self) -> list[Span]:
         """The spans of categorical columns (the ones a conditional vector can name)."""
