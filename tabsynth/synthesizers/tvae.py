@@ -4,7 +4,10 @@ The encoder maps a transformed row to a Gaussian posterior over a latent vector;
 a latent vector back to the row's layout: for each numerical scalar a mean (through ``tanh``)
 with a learned per-column sigma, for each one-hot block logits. The loss is ``loss_factor`` times
 the reconstruction negative log-likelihood (Gaussian for scalars, cross-entropy for one-hot
-blocks) plus the KL divergence to the standard normal prior.
+blocks) plus the KL divergence to the standard normal prior. A row whose value is an atom of its
+column (a frequent value with an exact mode, see :mod:`tabsynth.transforms.mode_specific`) has no
+Gaussian term for that scalar: the value is its mode, and fitting a scalar that means nothing
+collapsed that column's sigma to its floor, whose 1/sigma^2 weight then drowned every other term.
 """
 
 from __future__ import annotations
