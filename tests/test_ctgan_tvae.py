@@ -79,6 +79,19 @@ def test_zero_inflated_column_keeps_its_exact_zeros(name):
     assert 0.5 < (fake["x"] == 0).mean() < 0.95 and (fake["x"] > 0).mean() > 0.05
 
 
+def test_tvae_atom_rows_leave_the_scalar_sigma_alone():
+    real = pd.DataFrame({"x": _zero_inflated(), "c": np.random.default_rng(1).choice(["a", "b"], 2000)})
+    synth = tabsynth.make("tvae", random_state=0, **TINY["tvae"]).fit(real)
+    data = torch.as_tensor(synth.transformer_.transform(synth.schema_.encode(real), np.random.default_rng(0)))
+    sigma, scalars = synth.network_.sigma, synth._layout.scalars
+    for rows, moves in ((real["x"].to_numpy() == 0, False), (real["x"].to_numpy() > 0, True)):
+        batch = data[torch.as_tensor(rows)]
+        sigma.grad = None
+        reconstruction, _ = synth._losses(batch, synth._layout.targets(batch), torch.Generator().manual_seed(0))
+        reconstruction.backward()
+        assert bool((sigma.grad[scalars] != 0).all()) is moves  # the value of an atom row is its mode
+
+
 def test_transformer_layout_and_round_trip():
     frame, columns = _encoded_frame()
     transformer = TableTransformer().fit(frame, columns, np.random.default_rng(0))
