@@ -34,7 +34,9 @@ class DerivedCodec(Codec):
         self.dtype = dtype_to_state(column.dtype)
         self.keys = np.array(pairs["key"].tolist(), dtype=object)
         self.values = np.array(pairs["value"].tolist(), dtype=object)
-        self.numeric_keys = bool(pd.api.types.is_numeric_dtype(determinant.dtype)) and not pairs["key"].isna().any()
+        # A missing determinant is a key of its own; the others still snap to the nearest seen number (gss_wages'
+        # occ10 is 6 % missing: without snapping, 92 % of the synthetic occrecode came out missing).
+        self.numeric_keys = bool(pd.api.types.is_numeric_dtype(determinant.dtype))
         return self
 
     def encode(self, column: pd.Series) -> dict:
@@ -42,18 +44,26 @@ class DerivedCodec(Codec):
 
     def decode_from(self, determinant: pd.Series) -> pd.Series:
         index = pd.Index(self.keys).get_indexer(pd.Index(determinant.astype(object)))
-        if self.numeric_keys and (index < 0).any():
-            # A numerical determinant can take a value between seen ones: use the nearest seen key.
-            keys = self.keys.astype(float)
-            order = np.argsort(keys)
-            unseen = index < 0
-            wanted = determinant.to_numpy(dtype=float)[unseen]
-            pos = np.clip(np.searchsorted(keys[order], wanted), 1, len(keys) - 1)
-            left, right = keys[order][pos - 1], keys[order][pos]
-            index[unseen] = order[np.where(wanted - left <= right - wanted, pos - 1, pos)]
+        if self.numeric_keys:
+            unseen = (index < 0) & determinant.notna().to_numpy()
+            if unseen.any():
+                index[unseen] = self._nearest_keys(determinant.to_numpy(dtype=float, na_value=np.nan)[unseen])
         values = pd.Series(self.values[index], dtype=object)
         values[index < 0] = np.nan
         return restore_dtype(values, dtype_from_state(self.dtype))
+
+    def _nearest_keys(self, wanted: np.ndarray) -> np.ndarray:
+        """Positions in ``keys`` of the seen number nearest to each wanted one (a numerical determinant can
+        take a value between seen ones)."""
+        keys = pd.to_numeric(pd.Series(self.keys), errors="coerce").to_numpy(dtype=float)
+        order = np.flatnonzero(~np.isnan(keys))
+        if not len(order):
+            return np.full(len(wanted), -1)
+        order = order[np.argsort(keys[order])]
+        ordered = keys[order]
+        pos = np.clip(np.searchsorted(ordered, wanted), 1, max(len(ordered) - 1, 1))
+        left, right = ordered[pos - 1], ordered[np.minimum(pos, len(ordered) - 1)]
+        return order[np.where(wanted - left <= right - wanted, pos - 1, np.minimum(pos, len(ordered) - 1))]
 
     def determinant_values_for(self, value) -> list:
         """The determinant values that give ``value``: how a condition on this column is translated."""

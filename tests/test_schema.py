@@ -61,6 +61,20 @@ def test_one_to_one_and_functional_relations_are_derived():
     assert decoded.loc[0, "hour"] == 1
 
 
+def test_a_numerical_determinant_with_missing_values_still_maps_to_the_nearest_key():
+    rng = np.random.default_rng(0)
+    code = pd.Series(rng.choice([110.0, 120.0, 510.0, 520.0], size=600)).mask(rng.random(600) < 0.1)
+    group = code.map({110.0: "office", 120.0: "office", 510.0: "service", 520.0: "service"})  # NaN stays NaN
+    data = pd.DataFrame({"code": code, "group": group})
+    schema = Schema.fit(data, Metadata.detect(data))
+    assert schema.relations == {"group": "code"}
+    assert list(schema.encode(data).columns) == ["code", "code#missing"]
+    decoded = schema.decode({"code": np.array([113.0, 490.0, 521.7, 0.0, 120.0]),
+                             "code#missing": np.array([0, 0, 0, 1, 0])})
+    assert decoded["group"].tolist()[:3] == ["office", "service", "service"] and decoded["group"].iloc[4] == "office"
+    assert pd.isna(decoded["group"].iloc[3])  # a missing determinant gives what it gave in the data
+
+
 def test_relations_are_not_claimed_on_small_data():
     data = pd.DataFrame({"a": ["x", "y", "z"], "b": [1, 2, 3]})
     schema, _, _ = round_trip(data)
