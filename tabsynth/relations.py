@@ -61,9 +61,10 @@ class DerivedCodec(Codec):
             return np.full(len(wanted), -1)
         order = order[np.argsort(keys[order])]
         ordered = keys[order]
-        pos = np.clip(np.searchsorted(ordered, wanted), 1, max(len(ordered) - 1, 1))
-        left, right = ordered[pos - 1], ordered[np.minimum(pos, len(ordered) - 1)]
-        return order[np.where(wanted - left <= right - wanted, pos - 1, np.minimum(pos, len(ordered) - 1))]
+        right = np.clip(np.searchsorted(ordered, wanted), 1, len(ordered) - 1) if len(ordered) > 1 else np.zeros(
+            len(wanted), dtype=np.int64)
+        left = np.maximum(right - 1, 0)
+        return order[np.where(wanted - ordered[left] <= ordered[right] - wanted, left, right)]
 
     def determinant_values_for(self, value) -> list:
         """The determinant values that give ``value``: how a condition on this column is translated."""

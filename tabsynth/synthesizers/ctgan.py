@@ -74,6 +74,7 @@ def _network_classes():
     return Generator, Critic
 
 
+@ES.document_parameters
 class CTGANSynthesizer(Synthesizer):
     """Conditional tabular GAN.
 
@@ -99,16 +100,7 @@ class CTGANSynthesizer(Synthesizer):
         Rows per critic pack (PacGAN).
     epochs : int, default 300
         Maximum number of passes over the training rows.
-    validation_fraction : float, optional
-        Early stopping (off by default, as published): hold out this seeded fraction of the rows,
-        score a fixed-seed sample against them after every epoch (column shapes and pair trends,
-        sdmetrics-like, computed on the encoded columns), keep the best epoch's weights and restore
-        them at the end. The held-out rows are not trained on.
-    patience : int or None, default 30
-        With ``validation_fraction``: stop after this many epochs without a better score (None:
-        train every epoch, still restoring the best). Ignored without ``validation_fraction``. 30 because
-        the held-out score is noisy: on Adult, patience 10 stopped CTGAN at epoch 17 (quality 0.82), 30 at
-        epoch 79 (0.85); see benchmarks/early_stopping.py.
+    validation_fraction, patience : see :data:`_early_stopping.PARAMETERS_DOC`
     device : {"cpu", "cuda", "auto"}, default "auto"
     random_state : int, optional
         Seeds every draw through a local torch generator; torch's global one is never touched.
