@@ -370,3 +370,47 @@ def test_ctgan_unreachable_condition_raises(rare_ctgan):
     finally:
         with torch.no_grad():
             bias.copy_(saved)
+
+
+# ---------------------------------------------------------------------- generator normalization
+def test_ctgan_generated_rows_do_not_depend_on_their_batch(rare_ctgan):
+    inputs = torch.randn((64, rare_ctgan.embedding_dim + rare_ctgan.sampler_.width),
+                         generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        together, alone = rare_ctgan.generator_(inputs)[:3], rare_ctgan.generator_(inputs[:3])
+    torch.testing.assert_close(together, alone)
+
+
+def _first_layer_mean(synth, draw_conditions, batches=400):
+    rng, generator = np.random.default_rng(1), torch.Generator().manual_seed(1)
+    layer, total = synth.generator_.blocks[0][0], 0.0
+    with torch.no_grad():
+        for _ in range(batches):
+            cond = torch.as_tensor(draw_conditions(synth.batch_size, rng))
+            noise = torch.randn((len(cond), synth.embedding_dim), generator=generator)
+            total = total + layer(torch.cat([noise, cond], dim=1)).mean(dim=0)
+    return total / batches
+
+
+def test_ctgan_normalization_statistics_are_those_of_training_batches(rare_ctgan):
+    # Training batches draw conditions by log-frequency, so their statistics differ from those of
+    # batches whose conditions follow the data; the generator learned under the former.
+    running = rare_ctgan.generator_.blocks[0][1].running_mean
+    trained = _first_layer_mean(rare_ctgan, lambda n, rng: rare_ctgan.sampler_.sample_train(n, rng)[0])
+    data = _first_layer_mean(rare_ctgan, rare_ctgan.sampler_.sample_original)
+    assert (running - trained).abs().max() < 0.25 * (data - trained).abs().max()
+
+
+def test_ctgan_model_file_without_normalization_statistics_uses_batch_statistics(rare_ctgan, monkeypatch, tmp_path):
+    def older_state():  # the generator of a model file written before population statistics
+        state = type(rare_ctgan)._get_state(rare_ctgan)
+        state["generator"] = {k: v for k, v in state["generator"].items()
+                              if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))}
+        return state
+
+    monkeypatch.setattr(rare_ctgan, "_get_state", older_state)
+    rare_ctgan.save(tmp_path / "old.tsyn")
+    old = tabsynth.load(tmp_path / "old.tsyn")
+    assert not old.generator_.blocks[0][1].track_running_stats and old._forced_share == 0.25
+    fake = old.sample(conditions=pd.DataFrame({"kind": ["rare"] * 20}), random_state=0)
+    assert (fake["kind"] == "rare").all()

@@ -27,9 +27,11 @@ from ._conditional import ConditionalSampler
 _SAMPLE_CHUNK = 65536
 _CONDITION_DRAWS_PER_ROW = 1000   # conditional sampling gives up below an acceptance rate of 1/1000 ...
 _MIN_CONDITION_DRAWS = 200_000    # ... and after at least this many drawn rows
-_FORCED_SHARE = 0.25              # share of a conditional batch whose conditional vector is forced
+_STEER_BELOW = 0.25               # conditions on rarer categories go through the conditional vector
+_FORCED_SHARE = 0.25              # share of a conditional batch forced, for generators without population norm
 _TAU = 0.2
 _GP_WEIGHT = 10.0
+_CALIBRATION_BATCHES = 20         # training batches that measure the generator's normalization statistics
 
 
 @functools.cache
@@ -38,15 +40,19 @@ def _network_classes():
     torch = T.import_torch()
 
     class Generator(torch.nn.Module):
-        """Residual blocks ``h <- [h, ReLU(BN(FC(h)))]`` then a linear layer to the row layout."""
+        """Residual blocks ``h <- [h, ReLU(BN(FC(h)))]`` then a linear layer to the row layout.
 
-        def __init__(self, input_dim, dims, output_dim, layer):
+        With ``population_norm`` the batch normalizations keep the statistics that
+        :meth:`CTGANSynthesizer._calibrate_normalization` measures and use them in eval mode; without
+        (older model files), they always use the batch's own statistics.
+        """
+
+        def __init__(self, input_dim, dims, output_dim, layer, population_norm=True):
             super().__init__()
             blocks, width = [], input_dim
             for dim in dims:
-                blocks.append(torch.nn.Sequential(layer(width, dim),
-                                                  torch.nn.BatchNorm1d(dim, track_running_stats=False),
-                                                  torch.nn.ReLU()))
+                norm = torch.nn.BatchNorm1d(dim, momentum=None, track_running_stats=population_norm)
+                blocks.append(torch.nn.Sequential(layer(width, dim), norm, torch.nn.ReLU()))
                 width += dim
             self.blocks = torch.nn.ModuleList(blocks)
             self.out = layer(width, output_dim)
@@ -182,7 +188,7 @@ class CTGANSynthesizer(Synthesizer):
         T.select_device(self.device, name)
 
     # ------------------------------------------------------------------ network
-    def _build(self, generator=None):
+    def _build(self, generator=None, population_norm=True):
         device = self._device
 
         def layer(i, o):
@@ -191,7 +197,7 @@ class CTGANSynthesizer(Synthesizer):
         Generator, Critic = _network_classes()
         data_dim, cond_dim = self.transformer_.output_dim, self.sampler_.width
         self.generator_ = Generator(self.embedding_dim + cond_dim, T.check_dims(self.generator_dim, "", ""),
-                                    data_dim, layer).to(device)
+                                    data_dim, layer, population_norm).to(device)
         self.critic_ = Critic(data_dim + cond_dim, T.check_dims(self.discriminator_dim, "", ""), self.pac,
                               layer).to(device)
         self._layout = T.FusedLayout(self.transformer_.spans, device)
@@ -219,7 +225,10 @@ class CTGANSynthesizer(Synthesizer):
                       T.adam(self.critic_.parameters(), self.discriminator_lr, self.discriminator_decay, (0.5, 0.9)))
         records = self._train(data, optimizers, rng, generator, stopper)
         if stopper is not None:
-            stopper.restore([self.generator_, self.critic_])
+            stopper.restore([self.generator_, self.critic_])  # with the statistics calibrated at that epoch
+            self.generator_.eval()
+        else:
+            self._calibrate_normalization(rng, generator)
         self.loss_history_ = T.loss_frame(records)
 
     def _train(self, data, optimizers, rng, generator, stopper) -> list[dict]:
@@ -232,13 +241,39 @@ class CTGANSynthesizer(Synthesizer):
                 totals += self._train_step(data, optimizers, rng, generator)
             records.append({"epoch": epoch, "generator_loss": totals[0] / steps,
                             "discriminator_loss": totals[1] / steps})
-            modules = [self.generator_, self.critic_]
-            stop = stopper is not None and stopper.check(epoch, records[-1], self._sample_encoded, modules)
+            stop = stopper is not None and self._check_stopping(stopper, epoch, records[-1], rng, generator)
             if self.verbose:
                 bar.set_postfix({k: f"{v:.3f}" for k, v in records[-1].items() if k != "epoch"})
             if stop:
                 break
         return records
+
+    def _check_stopping(self, stopper, epoch, record, rng, generator) -> bool:
+        """Score a sample of the current generator (normalization calibrated) for early stopping."""
+        self._calibrate_normalization(rng, generator)
+        stop = stopper.check(epoch, record, self._sample_encoded, [self.generator_, self.critic_])
+        self.generator_.train()
+        return stop
+
+    def _calibrate_normalization(self, rng, generator) -> None:
+        """Fix the generator's normalization statistics to their mean over training batches, for sampling.
+
+        Sampling with each batch's own statistics (as the reference does) shifts every row: training
+        batches draw their conditions by log-frequency, sampled batches by frequency, so their hidden
+        statistics differ (Adult, 30 epochs: Private came out at 68 % of workclass, real 74 %, and quality
+        0.862; with these statistics 74 % and 0.876). Rows then no longer depend on their batch either.
+        """
+        torch = T.import_torch()
+        norms = [m for m in self.generator_.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+        for norm in norms:
+            norm.reset_running_stats()  # momentum None: an equal-weight mean over the batches below
+        self.generator_.train()
+        with torch.no_grad():
+            for _ in range(_CALIBRATION_BATCHES):
+                cond = torch.as_tensor(self.sampler_.sample_train(self.batch_size, rng)[0], device=self._device)
+                noise = torch.randn((len(cond), self.embedding_dim), generator=generator, device=self._device)
+                self.generator_(torch.cat([noise, cond], dim=1))
+        self.generator_.eval()
 
     def _fake(self, cond, generator):
         """Generator output: raw logits and activated rows (Gumbel-softmax on one-hot blocks)."""
@@ -301,19 +336,26 @@ class CTGANSynthesizer(Synthesizer):
     def _sample_encoded(self, num_rows: int, rng: np.random.Generator, named=None) -> pd.DataFrame:
         """Encoded rows; ``named`` = (categorical column index, code) fixes the conditional vector."""
         generator = T.make_generator(rng, self._device)
-        chunk = _SAMPLE_CHUNK if named is None else int(_SAMPLE_CHUNK * _FORCED_SHARE)  # same memory either way
+        chunk = _SAMPLE_CHUNK if named is None else int(_SAMPLE_CHUNK * self._forced_share)  # same memory
         parts = [self._sample_chunk(min(chunk, num_rows - start), rng, generator, named)
                  for start in range(0, num_rows, chunk)]
         return self.transformer_.inverse_transform(np.concatenate(parts))
 
+    @property
+    def _forced_share(self) -> float:
+        """Share of a conditional batch whose conditional vector is forced.
+
+        A generator normalizing with its batch's own statistics (older model files) would normalize
+        a batch that repeats one condition away: there the forced rows ride in a batch of context
+        rows whose conditions follow the data, and only the forced rows are kept.
+        """
+        return 1.0 if self.generator_.blocks[0][1].track_running_stats else _FORCED_SHARE
+
     def _sample_chunk(self, size: int, rng, generator, named=None) -> np.ndarray:
         torch = T.import_torch()
-        rows = max(size, 2) if named is None else int(np.ceil(size / _FORCED_SHARE))
+        rows = max(size, 2) if named is None else int(np.ceil(size / self._forced_share))
         cond = torch.as_tensor(self.sampler_.sample_original(rows, rng), device=self._device)
         if named is not None:
-            # The generator's batch normalization uses batch statistics: a batch that repeats one
-            # condition would normalize it away. The forced rows ride in a batch of context rows whose
-            # conditions follow the data, as in training, and only the forced rows are kept.
             cond[:size] = 0.0
             cond[:size, int(self.sampler_.offsets[named[0]]) + named[1]] = 1.0
         with torch.no_grad():
@@ -331,7 +373,7 @@ class CTGANSynthesizer(Synthesizer):
         of ``sample(..., random_state=s)`` are reproducible); rows that miss any condition are dropped.
         """
         named = self._named_condition(target)
-        if named is None or self.sampler_.frequency(*named) >= _FORCED_SHARE:  # plain rejection is cheaper
+        if named is None or self.sampler_.frequency(*named) >= _STEER_BELOW:  # plain rejection is cheap enough
             return super()._rejection_rows(needed, rng, target)
         budget = max(_CONDITION_DRAWS_PER_ROW * needed, _MIN_CONDITION_DRAWS)
         rows, found, drawn = collect_matching(lambda n: self._sample_encoded(n, rng, named), needed, target,
@@ -368,7 +410,8 @@ class CTGANSynthesizer(Synthesizer):
         self._device = T.select_device(self.device, type(self).__name__)
         self.transformer_ = TableTransformer.from_state(state["transformer"])
         self.sampler_ = ConditionalSampler.from_state(state["sampler"])
-        self._build()
+        self._build(population_norm=any(name.endswith("running_mean") for name in state["generator"]))
         T.weights_from_numpy(self.generator_, state["generator"], self._device)
         T.weights_from_numpy(self.critic_, state["critic"], self._device)
+        self.generator_.eval()
         self.loss_history_ = T.history_from_state(state["loss_history"])
