@@ -145,8 +145,7 @@ def test_many_independent_flags_keep_one_span_each():
     assert transformer.pattern_flags_ == [] and [s.column for s in transformer.spans] == list(frame)
 
 
-def test_fused_layout_matches_per_span_softmax():
-    from tabsynth.synthesizers._torch import FusedLayout
+def _mixed_spans():
     from tabsynth.transforms import Span
 
     widths = [("tanh", 1), ("softmax", 3), ("softmax", 41), ("tanh", 1), ("softmax", 2), ("softmax", 9)]
@@ -154,6 +153,13 @@ def test_fused_layout_matches_per_span_softmax():
     for activation, width in widths:
         spans.append(Span(start, width, activation, f"c{start}", "scalar" if activation == "tanh" else "category"))
         start += width
+    return spans, start
+
+
+def test_fused_layout_matches_per_span_softmax():
+    from tabsynth.synthesizers._torch import FusedLayout
+
+    spans, start = _mixed_spans()
     layout, raw = FusedLayout(spans, torch.device("cpu")), torch.randn(7, start, dtype=torch.float64)
     expected = torch.cat([torch.tanh(raw[:, s.start:s.stop]) if s.activation == "tanh"
                           else torch.softmax(raw[:, s.start:s.stop], dim=1) for s in spans], dim=1)
@@ -169,6 +175,25 @@ def test_fused_layout_matches_per_span_softmax():
     positions = layout.targets(one_hot)
     assert sorted(positions[0].tolist()) == sorted(layout.flat_start[s.start] + int(h[0]) for s, h in zip(soft, hot))
 
+
+
+def test_fused_layout_draws_codes_at_their_softmax_probabilities():
+    from tabsynth.synthesizers._torch import FusedLayout
+
+    spans, start = _mixed_spans()
+    layout, n = FusedLayout(spans, torch.device("cpu")), 200_000
+    row = torch.randn(1, start, generator=torch.Generator().manual_seed(0)) * 2
+    row[0, 4] = 60.0  # a block whose largest logit would overflow exp() unshifted
+    scalars, codes = layout.draw(row.expand(n, start), torch.Generator().manual_seed(1))
+    per_span = layout.per_span(scalars, codes)
+    for span, values in zip(spans, per_span):
+        if span.activation == "tanh":
+            np.testing.assert_allclose(values, np.tanh(row[0, span.start].item()), rtol=1e-6)
+            continue
+        probs = torch.softmax(row[0, span.start:span.stop].double(), dim=0).numpy()
+        freqs = np.bincount(values, minlength=span.width) / n
+        assert len(freqs) == span.width  # no code past the block
+        assert np.all(np.abs(freqs - probs) <= 4 * np.sqrt(probs * (1 - probs) / n) + 1e-4), (span, freqs, probs)
 
 def test_conditional_sampler_rows_match_their_condition():
     rng = np.random.default_rng(0)
@@ -411,6 +436,30 @@ def test_ctgan_model_file_without_normalization_statistics_uses_batch_statistics
     monkeypatch.setattr(rare_ctgan, "_get_state", older_state)
     rare_ctgan.save(tmp_path / "old.tsyn")
     old = tabsynth.load(tmp_path / "old.tsyn")
-    assert not old.generator_.blocks[0][1].track_running_stats and old._forced_share == 0.25
+    assert not old.generator_.population_norm
     fake = old.sample(conditions=pd.DataFrame({"kind": ["rare"] * 20}), random_state=0)
     assert (fake["kind"] == "rare").all()
+
+
+def _folded_matches_network(synth, rows=64):
+    from tabsynth.synthesizers._ctgan_network import FoldedGenerator
+
+    torch_rng = torch.Generator().manual_seed(0)
+    noise = torch.randn((rows, synth.embedding_dim), generator=torch_rng)
+    index = synth.sampler_.sample_original_index(rows, np.random.default_rng(0))
+    width = synth.sampler_.width
+    cond = torch.as_tensor(np.eye(width, dtype=np.float32)[index] if width else np.zeros((rows, 0), np.float32))
+    folded = FoldedGenerator(synth.generator_, synth.embedding_dim, synth.sampler_.width)
+    with torch.no_grad():
+        expected = synth.generator_(torch.cat([noise, cond], dim=1))
+        got = folded(noise, None if index is None else torch.as_tensor(index))
+    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_ctgan_folded_generator_equals_the_network(rare_ctgan):
+    _folded_matches_network(rare_ctgan)
+    numbers = pd.DataFrame({"x": _bimodal(300), "y": np.arange(300.0)})  # no conditional vector at all
+    params = {**TINY["ctgan"], "generator_dim": (16, 8, 4)}
+    synth = tabsynth.make("ctgan", random_state=0, **params).fit(numbers)
+    _folded_matches_network(synth)
+    assert synth.sample(50, random_state=1).shape == (50, 2)

@@ -87,6 +87,13 @@ class ConditionalSampler:
             return np.zeros((size, 0), dtype=np.float32)
         return self._vectors(*self._draw(size, rng, self._sample_cumulative))
 
+    def sample_original_index(self, size: int, rng: np.random.Generator) -> np.ndarray | None:
+        """The hot position of :meth:`sample_original`'s vectors (the same draws); None without columns."""
+        if not self.counts:
+            return None
+        columns, categories = self._draw(size, rng, self._sample_cumulative)
+        return self.offsets[columns] + categories
+
     def frequency(self, column: int, category: int) -> float:
         """Share of the training rows holding ``category`` in categorical column ``column``."""
         counts = self.counts[column]

@@ -113,7 +113,7 @@ class FusedLayout:
         for span in soft:
             buckets.setdefault(int(np.ceil(np.log2(max(span.width, 2)))), []).append(span)
         scalars = np.array([s.start for s in spans if s.activation == "tanh"], dtype=np.int64)
-        order, self.groups, self.flat_start, firsts = [scalars], [], {}, []
+        order, self.groups, self.flat_start, firsts, lasts = [scalars], [], {}, [], []
         for key in sorted(buckets):
             members = buckets[key]
             index = np.full((len(members), max(s.width for s in members)), -1, dtype=np.int64)
@@ -122,6 +122,7 @@ class FusedLayout:
                 self.flat_start[span.start] = sum(len(o) for o in order[1:]) + int((index[:i] >= 0).sum())
             valid = index >= 0
             firsts.append([self.flat_start[s.start] for s in members])
+            lasts.append([s.width - 1 for s in members])
             self.groups.append((torch.as_tensor(np.where(valid, index, 0).reshape(-1), device=device), index.shape,
                                 torch.as_tensor(~valid, device=device), torch.as_tensor(np.flatnonzero(valid),
                                                                                          device=device)))
@@ -129,6 +130,11 @@ class FusedLayout:
         self.scalars = torch.as_tensor(scalars, device=device)
         self.inverse = torch.as_tensor(np.argsort(np.concatenate(order)), device=device)
         self._firsts = [torch.as_tensor(f, device=device) for f in firsts]
+        self._lasts = [torch.as_tensor(last, device=device) for last in lasts]
+        # where each span's value sits in draw()'s output: ("tanh", column of scalars) or ("softmax", of codes)
+        drawn_order = [s.start for key in sorted(buckets) for s in buckets[key]]
+        self._draw_slots = [("tanh", int(np.searchsorted(scalars, s.start))) if s.activation == "tanh"
+                            else ("softmax", drawn_order.index(s.start)) for s in spans]
 
     def _blocks(self, x, group):
         """One group of blocks of ``x`` as ``(rows, blocks, widest)``, padding at -inf."""
@@ -147,6 +153,24 @@ class FusedLayout:
         parts = [torch.tanh(raw[:, self.scalars])]
         parts += [self._flat(torch.softmax(self._blocks(logits, g), dim=2), g) for g in self.groups]
         return torch.index_select(torch.cat(parts, dim=1), 1, self.inverse)
+
+    def draw(self, raw, generator):
+        """``tanh`` of the scalars, and one code per block drawn from its softmax by inverse CDF (one
+        uniform per block, where Gumbel-max needs one per logit): numpy ``(scalars, codes)``."""
+        torch = import_torch()
+        parts = []
+        for group, last in zip(self.groups, self._lasts):
+            blocks = self._blocks(raw, group)  # unnormalized (a softmax over these narrow blocks is slower)
+            cumulative = torch.exp(blocks - blocks.amax(dim=2, keepdim=True)).cumsum_(dim=2)
+            uniform = torch.rand((len(raw), blocks.shape[1], 1), generator=generator, device=raw.device)
+            below = cumulative < uniform * cumulative[:, :, -1:]
+            parts.append(torch.minimum(below.sum(dim=2), last))  # rounding may pass the end
+        codes = torch.cat(parts, dim=1) if parts else torch.zeros((len(raw), 0), dtype=torch.long)
+        return torch.tanh(raw[:, self.scalars]).cpu().numpy(), codes.cpu().numpy()
+
+    def per_span(self, scalars: np.ndarray, codes: np.ndarray) -> list:
+        """:meth:`draw`'s output as one array per span, in layout order (for ``TableTransformer.decode``)."""
+        return [scalars[:, i] if kind == "tanh" else codes[:, i] for kind, i in self._draw_slots]
 
     def log_probs(self, raw):
         """Log-softmax of every block of ``raw``, flat: the block of span ``s`` starts at ``flat_start[s.start]``."""

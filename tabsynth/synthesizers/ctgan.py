@@ -9,9 +9,6 @@ pays the cross-entropy between the conditioned column's output and the condition
 
 from __future__ import annotations
 
-import functools
-import itertools
-
 import numpy as np
 import pandas as pd
 
@@ -23,6 +20,7 @@ from ..validation import check_bool, check_int
 from . import _early_stopping as ES
 from . import _torch as T
 from ._conditional import ConditionalSampler
+from ._ctgan_network import FoldedGenerator, network_classes
 
 _SAMPLE_CHUNK = 65536
 _CONDITION_DRAWS_PER_ROW = 1000   # conditional sampling gives up below an acceptance rate of 1/1000 ...
@@ -32,52 +30,6 @@ _FORCED_SHARE = 0.25              # share of a conditional batch forced, for gen
 _TAU = 0.2
 _GP_WEIGHT = 10.0
 _CALIBRATION_BATCHES = 20         # training batches that measure the generator's normalization statistics
-
-
-@functools.cache
-def _network_classes():
-    """Generator and critic classes (defined on first use: torch is imported lazily)."""
-    torch = T.import_torch()
-
-    class Generator(torch.nn.Module):
-        """Residual blocks ``h <- [h, ReLU(BN(FC(h)))]`` then a linear layer to the row layout.
-
-        With ``population_norm`` the batch normalizations keep the statistics that
-        :meth:`CTGANSynthesizer._calibrate_normalization` measures and use them in eval mode; without
-        (older model files), they always use the batch's own statistics.
-        """
-
-        def __init__(self, input_dim, dims, output_dim, layer, population_norm=True):
-            super().__init__()
-            blocks, width = [], input_dim
-            for dim in dims:
-                norm = torch.nn.BatchNorm1d(dim, momentum=None, track_running_stats=population_norm)
-                blocks.append(torch.nn.Sequential(layer(width, dim), norm, torch.nn.ReLU()))
-                width += dim
-            self.blocks = torch.nn.ModuleList(blocks)
-            self.out = layer(width, output_dim)
-
-        def forward(self, h):
-            for block in self.blocks:
-                h = torch.cat([block(h), h], dim=1)
-            return self.out(h)
-
-    class Critic(torch.nn.Module):
-        """A PacGAN critic: packs of ``pac`` rows, LeakyReLU(0.2) and dropout 0.5 per hidden layer."""
-
-        def __init__(self, input_dim, dims, pac, layer):
-            super().__init__()
-            self.pac, widths = pac, (input_dim * pac, *dims)
-            self.hidden = torch.nn.ModuleList([layer(i, o) for i, o in itertools.pairwise(widths)])
-            self.out = layer(widths[-1], 1)
-
-        def forward(self, x, generator):
-            h = x.reshape(-1, x.shape[1] * self.pac)
-            for layer in self.hidden:
-                h = T.dropout(torch.nn.functional.leaky_relu(layer(h), 0.2), 0.5, generator, self.training)
-            return self.out(h)
-
-    return Generator, Critic
 
 
 @ES.document_parameters
@@ -194,7 +146,7 @@ class CTGANSynthesizer(Synthesizer):
         def layer(i, o):
             return T.linear(i, o, generator, device) if generator is not None else T.empty_linear(i, o, device)
 
-        Generator, Critic = _network_classes()
+        Generator, Critic = network_classes()
         data_dim, cond_dim = self.transformer_.output_dim, self.sampler_.width
         self.generator_ = Generator(self.embedding_dim + cond_dim, T.check_dims(self.generator_dim, "", ""),
                                     data_dim, layer, population_norm).to(device)
@@ -336,24 +288,36 @@ class CTGANSynthesizer(Synthesizer):
     def _sample_encoded(self, num_rows: int, rng: np.random.Generator, named=None) -> pd.DataFrame:
         """Encoded rows; ``named`` = (categorical column index, code) fixes the conditional vector."""
         generator = T.make_generator(rng, self._device)
-        chunk = _SAMPLE_CHUNK if named is None else int(_SAMPLE_CHUNK * self._forced_share)  # same memory
-        parts = [self._sample_chunk(min(chunk, num_rows - start), rng, generator, named)
-                 for start in range(0, num_rows, chunk)]
-        return self.transformer_.inverse_transform(np.concatenate(parts))
+        if self.generator_.population_norm:
+            folded = FoldedGenerator(self.generator_, self.embedding_dim, self.sampler_.width)
+            parts = [self._sample_folded(min(_SAMPLE_CHUNK, num_rows - start), rng, generator, folded, named)
+                     for start in range(0, num_rows, _SAMPLE_CHUNK)]
+        else:
+            chunk = _SAMPLE_CHUNK if named is None else int(_SAMPLE_CHUNK * _FORCED_SHARE)  # same memory
+            parts = [self._sample_chunk(min(chunk, num_rows - start), rng, generator, named)
+                     for start in range(0, num_rows, chunk)]
+        scalars, codes = (np.concatenate(values) for values in zip(*parts))
+        return self.transformer_.decode(self._layout.per_span(scalars, codes))
 
-    @property
-    def _forced_share(self) -> float:
-        """Share of a conditional batch whose conditional vector is forced.
-
-        A generator normalizing with its batch's own statistics (older model files) would normalize
-        a batch that repeats one condition away: there the forced rows ride in a batch of context
-        rows whose conditions follow the data, and only the forced rows are kept.
-        """
-        return 1.0 if self.generator_.blocks[0][1].track_running_stats else _FORCED_SHARE
+    def _sample_folded(self, size: int, rng, generator, folded, named=None) -> np.ndarray:
+        """Rows of a generator with population normalization: each row on its own, any batch."""
+        torch = T.import_torch()
+        index = self.sampler_.sample_original_index(size, rng)
+        if named is not None:
+            index[:] = self.sampler_.offsets[named[0]] + named[1]
+        with torch.no_grad():
+            noise = torch.randn((size, self.embedding_dim), generator=generator, device=self._device)
+            raw = folded(noise, None if index is None else torch.as_tensor(index, device=self._device))
+            return self._layout.draw(raw, generator)
 
     def _sample_chunk(self, size: int, rng, generator, named=None) -> np.ndarray:
+        """Rows of a generator normalizing with batch statistics (older model files).
+
+        A batch that repeats one condition would normalize it away: forced rows ride in a batch of
+        context rows whose conditions follow the data, as in training, and only they are kept.
+        """
         torch = T.import_torch()
-        rows = max(size, 2) if named is None else int(np.ceil(size / self._forced_share))
+        rows = max(size, 2) if named is None else int(np.ceil(size / _FORCED_SHARE))
         cond = torch.as_tensor(self.sampler_.sample_original(rows, rng), device=self._device)
         if named is not None:
             cond[:size] = 0.0
@@ -361,10 +325,7 @@ class CTGANSynthesizer(Synthesizer):
         with torch.no_grad():
             noise = torch.randn((rows, self.embedding_dim), generator=generator, device=self._device)
             raw = self.generator_(torch.cat([noise, cond], dim=1))
-            out = T.gumbel_perturb(raw, generator)  # one-hot blocks: their argmax is a draw from the softmax
-            scalars = self._layout.scalars
-            out[:, scalars] = torch.tanh(raw[:, scalars])
-        return out[:size].cpu().numpy()
+            return self._layout.draw(raw[:size], generator)
 
     def _rejection_rows(self, needed: int, rng: np.random.Generator, target: dict) -> pd.DataFrame:
         """``needed`` encoded rows matching ``target``, the conditional vector naming its rarest category.

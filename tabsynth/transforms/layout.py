@@ -173,10 +173,13 @@ class TableTransformer:
     def inverse_transform(self, matrix: np.ndarray) -> pd.DataFrame:
         """Encoded columns from a matrix (scalars as they are, each softmax span by its argmax)."""
         matrix = np.asarray(matrix)
-        chosen = {}
-        for span in self.spans:
-            block = matrix[:, span.start:span.stop]
-            chosen[(span.column, span.kind)] = block[:, 0] if span.kind == "scalar" else block.argmax(axis=1)
+        return self.decode([matrix[:, s.start] if s.kind == "scalar" else matrix[:, s.start:s.stop].argmax(axis=1)
+                            for s in self.spans])
+
+    def decode(self, per_span: list) -> pd.DataFrame:
+        """Encoded columns from one array per span, in span order: the scalar of a ``tanh`` span, the
+        chosen code of a ``softmax`` span."""
+        chosen = {(span.column, span.kind): values for span, values in zip(self.spans, per_span)}
         columns = {}
         if self.pattern_flags_:
             flags = self.patterns_[chosen[(PATTERN_COLUMN, "category")]]
