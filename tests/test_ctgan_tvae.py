@@ -463,3 +463,22 @@ def test_ctgan_folded_generator_equals_the_network(rare_ctgan):
     synth = tabsynth.make("ctgan", random_state=0, **params).fit(numbers)
     _folded_matches_network(synth)
     assert synth.sample(50, random_state=1).shape == (50, 2)
+
+
+def test_ctgan_critic_padding_changes_nothing(monkeypatch):
+    from tabsynth.synthesizers import _torch as T
+    from tabsynth.synthesizers._ctgan_network import network_classes
+
+    _, Critic = network_classes()
+    generator = torch.Generator().manual_seed(0)
+    critic = Critic(13, (8, 8), 3, lambda i, o: T.linear(i, o, generator, torch.device("cpu"))).eval()
+    x = torch.randn((12, 13), generator=generator, requires_grad=True)  # packs of 39 columns
+    results = []
+    for pad_to in (16, 1):
+        monkeypatch.setattr(Critic, "pad_to", pad_to)
+        score = critic(x, generator).sum()
+        (gradient,) = torch.autograd.grad(score, x, create_graph=True)
+        weight_gradient = torch.autograd.grad(gradient.norm(), critic.hidden[0].weight)[0]
+        results.append((score, gradient, weight_gradient))
+    for padded, plain in zip(*results):
+        torch.testing.assert_close(padded, plain)

@@ -173,12 +173,13 @@ class TableTransformer:
     def inverse_transform(self, matrix: np.ndarray) -> pd.DataFrame:
         """Encoded columns from a matrix (scalars as they are, each softmax span by its argmax)."""
         matrix = np.asarray(matrix)
-        return self.decode([matrix[:, s.start] if s.kind == "scalar" else matrix[:, s.start:s.stop].argmax(axis=1)
-                            for s in self.spans])
+        per_span = [matrix[:, s.start] if s.kind == "scalar" else matrix[:, s.start:s.stop].argmax(axis=1)
+                    for s in self.spans]
+        return pd.DataFrame(self.decode(per_span))
 
-    def decode(self, per_span: list) -> pd.DataFrame:
-        """Encoded columns from one array per span, in span order: the scalar of a ``tanh`` span, the
-        chosen code of a ``softmax`` span."""
+    def decode(self, per_span: list) -> dict[str, np.ndarray]:
+        """Encoded columns (name -> array) from one array per span, in span order: the scalar of a
+        ``tanh`` span, the chosen code of a ``softmax`` span."""
         chosen = {(span.column, span.kind): values for span, values in zip(self.spans, per_span)}
         columns = {}
         if self.pattern_flags_:
@@ -192,7 +193,7 @@ class TableTransformer:
                 columns[name] = normalizer.inverse_transform(chosen[(name, "scalar")], chosen[(name, "mode")])
             else:
                 columns[name] = chosen[(name, "category")].astype(np.int64)
-        return pd.DataFrame(columns)
+        return columns
 
     def to_state(self) -> dict:
         return {
