@@ -312,8 +312,8 @@ class CTGANSynthesizer(Synthesizer):
             self._folded = (key, FoldedGenerator(self.generator_, self.embedding_dim, self.sampler_.width))
         return self._folded[1]
 
-    def _sample_folded(self, size: int, rng, generator, folded, named=None) -> np.ndarray:
-        """Rows of a generator with population normalization: each row on its own, any batch."""
+    def _sample_folded(self, size: int, rng, generator, folded, named=None) -> tuple[np.ndarray, np.ndarray]:
+        """Scalars and codes (:meth:`FusedLayout.draw`) of rows of a generator with population normalization."""
         torch = T.import_torch()
         index = self.sampler_.sample_original_index(size, rng)
         if named is not None:
@@ -323,7 +323,7 @@ class CTGANSynthesizer(Synthesizer):
             raw = folded(noise, None if index is None else torch.as_tensor(index, device=self._device))
             return self._layout.draw(raw, generator)
 
-    def _sample_chunk(self, size: int, rng, generator, named=None) -> np.ndarray:
+    def _sample_chunk(self, size: int, rng, generator, named=None) -> tuple[np.ndarray, np.ndarray]:
         """Rows of a generator normalizing with batch statistics (older model files).
 
         A batch that repeats one condition would normalize it away: forced rows ride in a batch of
