@@ -71,7 +71,8 @@ class CTGANSynthesizer(Synthesizer):
         The mode-specific normalization and its layout of spans.
     loss_history_ : pandas.DataFrame
         One row per epoch: ``epoch``, ``generator_loss``, ``discriminator_loss`` (means over steps),
-        and with early stopping ``validation_score`` (the restored weights are those of its maximum).
+        and with early stopping ``validation_score`` and ``validation_score_smoothed`` (its mean over the
+        last 5 epochs; the restored weights are those of the smoothed score's maximum).
 
     Notes
     -----

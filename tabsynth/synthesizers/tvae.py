@@ -62,8 +62,9 @@ class TVAESynthesizer(Synthesizer):
         The mode-specific normalization and its layout of spans.
     loss_history_ : pandas.DataFrame
         One row per epoch: ``epoch``, ``loss``, ``reconstruction``, ``kl`` (means over batches), and
-        with early stopping ``validation_score`` (the restored weights are those of its maximum:
-        ``loss_history_.loc[loss_history_["validation_score"].idxmax(), "epoch"]``).
+        with early stopping ``validation_score`` and ``validation_score_smoothed`` (its mean over the
+        last 5 epochs; the restored weights are those of the smoothed score's maximum:
+        ``loss_history_.loc[loss_history_["validation_score_smoothed"].idxmax(), "epoch"]``).
 
     Examples
     --------
