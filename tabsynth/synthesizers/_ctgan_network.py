@@ -88,7 +88,7 @@ class FoldedGenerator:
     ``folded(noise, cond_index)`` equals ``generator(cat([noise, one_hot(cond_index)]))`` up to
     rounding; ``cond_index`` is None when the table has no categorical column. Each layer's slice of
     the pre-activation buffer is padded with zero columns to a multiple of 16: matrix products whose
-    output width is not run at half the speed on AVX-512 CPUs (Adult's 149-wide rows: 23 against
+    output width is not run at about half speed on this project's CPUs (Adult's 149-wide rows: 23 against
     41 GMAC/s on one core).
     """
 
