@@ -223,16 +223,19 @@ class CTGANSynthesizer(Synthesizer):
         self.generator_.train()
         with torch.no_grad():
             for _ in range(_CALIBRATION_BATCHES):
-                cond = torch.as_tensor(self.sampler_.sample_train(self.batch_size, rng)[0], device=self._device)
-                noise = torch.randn((len(cond), self.embedding_dim), generator=generator, device=self._device)
-                self.generator_(torch.cat([noise, cond], dim=1))
+                self._raw(torch.as_tensor(self.sampler_.sample_train(self.batch_size, rng)[0], device=self._device),
+                          generator)
         self.generator_.eval()
+
+    def _raw(self, cond, generator):
+        """The generator's raw output for conditional vectors ``cond`` and fresh noise."""
+        torch = T.import_torch()
+        noise = torch.randn((len(cond), self.embedding_dim), generator=generator, device=self._device)
+        return self.generator_(torch.cat([noise, cond], dim=1))
 
     def _fake(self, cond, generator):
         """Generator output: raw logits and activated rows (Gumbel-softmax on one-hot blocks)."""
-        torch = T.import_torch()
-        noise = torch.randn((len(cond), self.embedding_dim), generator=generator, device=self._device)
-        raw = self.generator_(torch.cat([noise, cond], dim=1))
+        raw = self._raw(cond, generator)
         return raw, self._layout.activate(raw, _TAU, generator)
 
     def _train_step(self, data, optimizers, rng, generator) -> np.ndarray:
@@ -307,11 +310,12 @@ class CTGANSynthesizer(Synthesizer):
 
     def _folded_generator(self) -> FoldedGenerator:
         """The generator as matrices, rebuilt only when its weights changed (sampling goes block by block)."""
-        key = (self.generator_, tuple(t._version for t in self.generator_.state_dict().values()))
-        cached = getattr(self, "_folded", None)
-        if cached is None or cached[0][0] is not key[0] or cached[0][1] != key[1]:
-            self._folded = (key, FoldedGenerator(self.generator_, self.embedding_dim, self.sampler_.width))
-        return self._folded[1]
+        versions = tuple(t._version for t in self.generator_.state_dict().values())  # bumped by in-place updates
+        network, seen, folded = getattr(self, "_folded", (None, None, None))
+        if network is not self.generator_ or seen != versions:
+            folded = FoldedGenerator(self.generator_, self.embedding_dim, self.sampler_.width)
+            self._folded = (self.generator_, versions, folded)
+        return folded
 
     def _sample_folded(self, size: int, rng, generator, folded, named=None) -> tuple[np.ndarray, np.ndarray]:
         """Scalars and codes (:meth:`FusedLayout.draw`) of rows of a generator with population normalization."""
