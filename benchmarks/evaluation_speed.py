@@ -89,7 +89,7 @@ def main() -> None:
 
 
 def _metadata(real):
-    from tabsynth.metadata import Metadata
+    from tabsynth.schema.metadata import Metadata
 
     return Metadata.detect(real)
 

@@ -52,8 +52,8 @@ def _timer(owner, name: str, totals: dict) -> None:
 
 def _fit_ours(model: str, epochs: int, seed: int, data_csv: str, out_csv: str) -> dict:
     import tabsynth
-    from tabsynth.schema import Schema
-    from tabsynth.transforms import TableTransformer
+    from tabsynth.schema.table import Schema
+    from tabsynth.synthesizers.neural._layout import TableTransformer
 
     real = tabsynth.datasets.load_adult()
     tabsynth.make(model, epochs=1, device="cpu", random_state=0).fit(real.head(600))  # imports, as the reference's

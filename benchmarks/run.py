@@ -25,7 +25,7 @@ def from_logs(paths: list[str], output: str, extra_notes: list[str]) -> int:
     """Rebuild the table, JSON and plots from JSON-lines logs (an interrupted run, or runs made in parts)."""
     import pandas as pd
 
-    from tabsynth.benchmarking import NEURAL, TABLE_DATASETS, _notes, standard_datasets, write_results
+    from tabsynth.benchmarking._suite import NEURAL, TABLE_DATASETS, _notes, standard_datasets, write_results
 
     runs = pd.concat([pd.read_json(p, lines=True) for p in paths], ignore_index=True)
     runs = runs.drop_duplicates(["synthesizer", "dataset", "seed"], keep="last")

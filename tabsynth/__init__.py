@@ -4,14 +4,17 @@
 >>> real = tabsynth.datasets.load_adult()
 >>> synth = tabsynth.make("gaussian_copula", random_state=0).fit(real)
 >>> fake = synth.sample(1_000)
+
+Importing the package is instant: every name below except the errors is imported on first use
+(a module-level ``__getattr__``), so ``import tabsynth`` loads neither pandas, torch, Dask,
+sdmetrics nor the benchmark runner until something needs them.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
 
-from . import datasets
-from .benchmarking import benchmark
+from ._version import __version__
 from .errors import (
     ConditionError,
     DeviceUnavailableError,
@@ -23,16 +26,25 @@ from .errors import (
     NotFittedError,
     TabsynthError,
 )
-from .evaluation import Report, evaluate
-from .evaluation.sequence_report import evaluate_sequences
-from .metadata import Metadata
-from .registry import available, load, make
-from .sequence_base import SequenceSynthesizer
-from .synthesizers.bayesian_network import BayesianNetworkSynthesizer
-from .synthesizers.ctgan import CTGANSynthesizer  # torch itself is imported only when one is fitted
-from .synthesizers.gaussian_copula import GaussianCopulaSynthesizer
-from .synthesizers.markov_chain import MarkovChainSynthesizer
-from .synthesizers.tvae import TVAESynthesizer
+
+# public name -> module that defines it (imported on first access)
+_LAZY = {
+    "available": "tabsynth.registry",
+    "load": "tabsynth.registry",
+    "make": "tabsynth.registry",
+    "Metadata": "tabsynth.schema",
+    "Report": "tabsynth.evaluation",
+    "evaluate": "tabsynth.evaluation",
+    "evaluate_sequences": "tabsynth.evaluation",
+    "benchmark": "tabsynth.benchmarking",
+    "BayesianNetworkSynthesizer": "tabsynth.synthesizers",
+    "CTGANSynthesizer": "tabsynth.synthesizers",
+    "GaussianCopulaSynthesizer": "tabsynth.synthesizers",
+    "MarkovChainSynthesizer": "tabsynth.synthesizers",
+    "SequenceSynthesizer": "tabsynth.synthesizers",
+    "TVAESynthesizer": "tabsynth.synthesizers",
+}
+_SUBPACKAGES = ("benchmarking", "dask", "datasets", "evaluation", "schema", "synthesizers", "testing")
 
 __all__ = [
     "BayesianNetworkSynthesizer",
@@ -52,6 +64,7 @@ __all__ = [
     "SequenceSynthesizer",
     "TVAESynthesizer",
     "TabsynthError",
+    "__version__",
     "available",
     "benchmark",
     "datasets",
@@ -63,9 +76,15 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # `tabsynth.dask` is imported on first use: Dask is an optional, heavy dependency.
-    if name == "dask":
-        import importlib
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBPACKAGES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module 'tabsynth' has no attribute {name!r}")
+    globals()[name] = value  # later accesses skip this function
+    return value
 
-        return importlib.import_module(".dask", __name__)
-    raise AttributeError(f"module 'tabsynth' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, *_SUBPACKAGES})

@@ -95,7 +95,7 @@ def _parse_index(data, column: str):
 
 
 def _is_sequence_model(synth) -> bool:
-    from .sequence_base import SequenceSynthesizer
+    from .synthesizers.sequence import SequenceSynthesizer
 
     return isinstance(synth, SequenceSynthesizer)
 

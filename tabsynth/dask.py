@@ -1,7 +1,7 @@
 """Past one machine: sample with Dask, an existing distributed engine.
 
 Fitting: ``BayesianNetworkSynthesizer().fit(dask_frame)`` learns from a Dask DataFrame larger than
-memory, its counts summed over partitions (see :mod:`tabsynth.synthesizers._bn_dask`).
+memory, its counts summed over partitions (see :mod:`tabsynth.synthesizers.bayesian_network._dask`).
 
 ``tabsynth.dask.sample`` splits a sample into row ranges, one per partition. Every partition
 generates its rows from the synthesizer's fixed internal blocks, block ``b`` seeded by
@@ -18,17 +18,12 @@ import uuid
 
 import numpy as np
 
-from .errors import MissingDependencyError
-from .validation import check_int, check_num_rows, check_random_state
+from .validation import check_int, check_num_rows, check_random_state, import_optional
 
 
-def _require_dask():
-    try:
-        import dask
-        import dask.dataframe as dd
-    except ImportError:
-        raise MissingDependencyError('tabsynth.dask needs Dask: pip install "tabsynth[dask]".') from None
-    return dask, dd
+def _import_dask():
+    return (import_optional("dask", "tabsynth.dask", "dask"),
+            import_optional("dask.dataframe", "tabsynth.dask", "dask"))
 
 
 def sample(synth, num_rows: int, *, npartitions: int, random_state: int | None = None):
@@ -57,7 +52,7 @@ def sample(synth, num_rows: int, *, npartitions: int, random_state: int | None =
     >>> frame = tabsynth.dask.sample(synth, 10_000_000, npartitions=40, random_state=0)  # doctest: +SKIP
     >>> frame.to_parquet("synthetic/")                                        # doctest: +SKIP
     """
-    dask, dd = _require_dask()
+    dask, dd = _import_dask()
     synth._check_is_fitted()
     num_rows = check_num_rows(num_rows)
     npartitions = min(check_int(npartitions, "tabsynth.dask.sample", "npartitions"), num_rows)

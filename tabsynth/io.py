@@ -237,3 +237,31 @@ def table_format(path: str | os.PathLike) -> str:
     if name.endswith(".csv"):
         return "csv"
     raise InvalidDataError(f"Output {str(path)!r} must end in .csv or .parquet.")
+
+
+class TableWriter:
+    """Append DataFrame chunks to one CSV or parquet file (one parquet row group per chunk)."""
+
+    def __init__(self, path: Path, kind: str):
+        self.path, self.kind, self.writer, self.schema = path, kind, None, None
+
+    def __enter__(self):
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.kind == "csv":
+            frame.to_csv(self.path, mode="a" if self.writer else "w", header=self.writer is None, index=False)
+            self.writer = True
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False, schema=self.schema)
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = pq.ParquetWriter(self.path, self.schema)
+        self.writer.write_table(table)
+
+    def __exit__(self, *exc) -> None:
+        if self.kind == "parquet" and self.writer is not None:
+            self.writer.close()

@@ -12,8 +12,8 @@ from .errors import DeviceUnavailableError, InvalidParameterError, MissingDepend
 _SYNTHESIZERS = {
     "gaussian_copula": ("tabsynth.synthesizers.gaussian_copula", "GaussianCopulaSynthesizer", None),
     "bayesian_network": ("tabsynth.synthesizers.bayesian_network", "BayesianNetworkSynthesizer", None),
-    "ctgan": ("tabsynth.synthesizers.ctgan", "CTGANSynthesizer", "torch"),
-    "tvae": ("tabsynth.synthesizers.tvae", "TVAESynthesizer", "torch"),
+    "ctgan": ("tabsynth.synthesizers.neural", "CTGANSynthesizer", "torch"),
+    "tvae": ("tabsynth.synthesizers.neural", "TVAESynthesizer", "torch"),
     "markov_chain": ("tabsynth.synthesizers.markov_chain", "MarkovChainSynthesizer", None),
 }
 
@@ -70,8 +70,8 @@ def load(path, **runtime):
     cls = get_class(name)
     try:
         synth = make(name, **{**state["params"], **{k: v for k, v in runtime.items() if k in cls._param_names()}})
-        synth._check_params()
-        synth._restore(state)
+        synth._validate_params()
+        synth._from_state(state)
     except ModelFileError:
         raise
     except DeviceUnavailableError as exc:  # saved with device="cuda", opened where there is none

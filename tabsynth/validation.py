@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import math
 import numbers
 
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidDataError, param_error
+from .errors import InvalidDataError, MissingDependencyError, param_error
 
 _BAD_CELL_TYPES = (list, dict, set, tuple, np.ndarray, pd.Series, pd.DataFrame)
 
@@ -92,3 +94,164 @@ def check_bool(value, owner: str, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise param_error(owner, name, "a bool", value)
     return bool(value)
+
+
+def import_optional(module: str, needed_by: str, extra: str):
+    """Import an optional dependency, or raise :class:`MissingDependencyError` saying how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingDependencyError(f'{needed_by} needs {module}: pip install "tabsynth[{extra}]".') from None
+
+
+# ---------------------------------------------------------------------- parameter constraints
+# scikit-learn's pattern: a class declares ``_parameter_constraints = {name: [constraint, ...]}`` and
+# ``validate_params`` checks every constructor parameter against it (a value passes if any constraint holds).
+# A constraint is None (the value None), "boolean" (a bool), a type (isinstance), or a Constraint below.
+
+
+class Constraint:
+    """A rule a parameter value satisfies or not, with the words of the error message."""
+
+    description = "a valid value"
+
+    def is_satisfied_by(self, value) -> bool:
+        raise NotImplementedError
+
+    def invalid_examples(self) -> list:
+        """Values that break this rule (the check-suite tries them)."""
+        return []
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Interval(Constraint):
+    """Numbers of ``kind`` (``Integral`` or ``Real``; bools never) between ``left`` and ``right`` (None: unbounded).
+
+    ``closed`` says which ends are included: "both", "left", "right" or "neither".
+    """
+
+    def __init__(self, kind, left, right, *, closed: str = "both"):
+        if kind not in (numbers.Integral, numbers.Real) or closed not in ("both", "left", "right", "neither"):
+            raise ValueError(f"Interval({kind}, {left}, {right}, closed={closed!r}) is not a valid constraint")
+        self.kind, self.left, self.right, self.closed = kind, left, right, closed
+        self.description = self._describe()
+
+    def is_satisfied_by(self, value) -> bool:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, self.kind):
+            return False
+        if self.kind is numbers.Real and not math.isfinite(value):
+            return False
+        left_ok = self.left is None or (value >= self.left if self.closed in ("both", "left") else value > self.left)
+        right_ok = self.right is None or (
+            value <= self.right if self.closed in ("both", "right") else value < self.right)
+        return bool(left_ok and right_ok)
+
+    def invalid_examples(self) -> list:
+        out = ["1"]
+        if self.left is not None:
+            out.append(self.left - 1)
+        if self.right is not None:
+            out.append(self.right + 1)
+        if self.kind is numbers.Integral:
+            out.append(1.5)
+        else:
+            out.append(float("nan"))
+        return out
+
+    def _describe(self) -> str:
+        noun = "an int" if self.kind is numbers.Integral else "a float"
+        word = "int" if self.kind is numbers.Integral else "number"
+        if self.right is None and self.left == 0:
+            return f"a positive {word}" if self.closed in ("neither", "right") else f"a non-negative {word}"
+        if self.right is None and self.left == 1 and self.kind is numbers.Integral and self.closed in ("both", "left"):
+            return "a positive int"
+        if self.right is None and self.left is not None:
+            return f"{noun} {'>=' if self.closed in ('both', 'left') else '>'} {self.left}"
+        if self.left is None and self.right is not None:
+            return f"{noun} {'<=' if self.closed in ('both', 'right') else '<'} {self.right}"
+        if self.left is None:
+            return noun
+        brackets = {"both": "[]", "left": "[)", "right": "(]", "neither": "()"}[self.closed]
+        return f"{noun} in {brackets[0]}{self.left}, {self.right}{brackets[1]}"
+
+
+class Options(Constraint):
+    """One of a fixed set of values (compared with ``==``; strings usually)."""
+
+    def __init__(self, *options):
+        self.options = options
+        self.description = "one of " + ", ".join(repr(o) for o in options)
+
+    def is_satisfied_by(self, value) -> bool:
+        return isinstance(value, (str, numbers.Number)) and value in self.options
+
+    def invalid_examples(self) -> list:
+        return ["not-an-option"]
+
+
+class Satisfies(Constraint):
+    """A value for which ``predicate(value)`` is true; ``description`` words it for the error message."""
+
+    def __init__(self, predicate, description: str, invalid_examples=()):
+        self.predicate, self.description, self._invalid = predicate, description, list(invalid_examples)
+
+    def is_satisfied_by(self, value) -> bool:
+        try:
+            return bool(self.predicate(value))
+        except Exception:  # noqa: BLE001 - a predicate that cannot judge a value rejects it
+            return False
+
+    def invalid_examples(self) -> list:
+        return list(self._invalid)
+
+
+def positive_ints(value) -> bool:
+    """A non-empty tuple or list of positive ints (hidden layer widths)."""
+    return isinstance(value, (tuple, list)) and len(value) > 0 and all(
+        isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) and v > 0 for v in value)
+
+
+def _satisfies(constraint, value) -> bool:
+    if constraint is None:
+        return value is None
+    if constraint == "boolean":
+        return isinstance(value, (bool, np.bool_))
+    if isinstance(constraint, type):
+        return isinstance(value, constraint)
+    return constraint.is_satisfied_by(value)
+
+
+def _describe(constraint) -> str:
+    if constraint is None:
+        return "None"
+    if constraint == "boolean":
+        return "a bool"
+    if isinstance(constraint, type):
+        return f"an instance of {constraint.__name__}"
+    return str(constraint)
+
+
+def describe_constraints(constraints: list) -> str:
+    """The words for "must be ..." of the error message: the constraints joined with "or", in declared order."""
+    return " or ".join(_describe(c) for c in constraints)
+
+
+def validate_params(params: dict, constraints: dict, owner: str) -> None:
+    """Check every parameter against its constraints; the first failure raises the one error template."""
+    for name, value in params.items():
+        if name not in constraints:
+            raise TypeError(f"{owner} declares no constraint for its parameter {name!r}")  # a library bug
+        options = constraints[name]
+        if options == "no_validation":
+            continue
+        if not any(_satisfies(c, value) for c in options):
+            raise param_error(owner, name, describe_constraints(options), value)
+
+
+def invalid_values(constraints: list) -> list:
+    """Values that satisfy none of ``constraints`` (for the check-suite): an object, then each rule's own."""
+    candidates = [object(), *(v for c in constraints if isinstance(c, Constraint) for v in c.invalid_examples()),
+                  "not-an-option", -1, 1.5, None]
+    return [v for v in candidates if not any(_satisfies(c, v) for c in constraints)]

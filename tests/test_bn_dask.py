@@ -11,12 +11,12 @@ from tabsynth.testing import make_check_data
 
 pytest.importorskip("dask.distributed")
 dd = pytest.importorskip("dask.dataframe")
-bn_dask = pytest.importorskip("tabsynth.synthesizers._bn_dask")
-dask_schema = pytest.importorskip("tabsynth._dask_schema")
+bn_dask = pytest.importorskip("tabsynth.synthesizers.bayesian_network._dask")
+dask_schema = pytest.importorskip("tabsynth.schema.distributed")
 
 
 def _frame(num_rows: int = 1200, numeric_nulls: bool = False) -> pd.DataFrame:
-    """The check table; without numerical nulls unless asked (their fill draws differ, see _bn_dask)."""
+    """The check table; without numerical nulls unless asked (their fill draws differ, see bayesian_network._dask)."""
     data = make_check_data(num_rows, seed=3)
     if not numeric_nulls:
         data["hours"] = data["hours"].fillna(25)

@@ -7,11 +7,11 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import tabsynth
-from tabsynth.columns import EncodedColumn
 from tabsynth.errors import ConditionError, InvalidDataError, InvalidParameterError, MissingDependencyError
-from tabsynth.synthesizers._conditional import ConditionalSampler
+from tabsynth.schema.codecs import EncodedColumn
+from tabsynth.synthesizers.neural import ModeSpecificNormalizer, TableTransformer
+from tabsynth.synthesizers.neural._conditional import ConditionalSampler
 from tabsynth.testing import make_check_data
-from tabsynth.transforms import ModeSpecificNormalizer, TableTransformer
 
 TINY = {
     "ctgan": {"epochs": 1, "batch_size": 50, "embedding_dim": 8, "generator_dim": (16, 16),
@@ -51,12 +51,12 @@ def test_normalizer_gives_frequent_values_an_exact_mode():
     values = _zero_inflated()
     normalizer = ModeSpecificNormalizer().fit(values, np.random.default_rng(0))
     assert normalizer.n_atoms_ == 1 and normalizer.means_[0] == 0.0 and normalizer.stds_[0] == 0.0
-    scalars, modes = normalizer.transform(values, np.random.default_rng(1))
+    scalars, modes = normalizer.encode(values, np.random.default_rng(1))
     assert (modes == 0).sum() == (values == 0).sum() and (modes[values > 0] > 0).all()
-    back = normalizer.inverse_transform(np.random.default_rng(2).uniform(-1, 1, len(values)), modes)
+    back = normalizer.decode(np.random.default_rng(2).uniform(-1, 1, len(values)), modes)
     assert (back[values == 0] == 0.0).all()  # an atom decodes exactly, whatever the scalar
     same = ModeSpecificNormalizer.from_state(normalizer.to_state())
-    np.testing.assert_array_equal(same.inverse_transform(scalars, modes), normalizer.inverse_transform(scalars, modes))
+    np.testing.assert_array_equal(same.decode(scalars, modes), normalizer.decode(scalars, modes))
     old = {k: v for k, v in normalizer.to_state().items() if k != "atoms"}  # a model file from before atoms
     assert ModeSpecificNormalizer.from_state(old).n_atoms_ == 0
 
@@ -65,8 +65,8 @@ def test_normalizer_with_only_atoms_round_trips_exactly():
     values = np.random.default_rng(0).choice([1.5, 7.0, 40.0], size=500, p=[0.2, 0.3, 0.5])
     normalizer = ModeSpecificNormalizer().fit(values, np.random.default_rng(0))
     assert normalizer.n_atoms_ == normalizer.n_modes == 3 and len(normalizer.weights_) == 0
-    scalars, modes = normalizer.transform(values, np.random.default_rng(1))
-    np.testing.assert_array_equal(normalizer.inverse_transform(scalars, modes), values)
+    scalars, modes = normalizer.encode(values, np.random.default_rng(1))
+    np.testing.assert_array_equal(normalizer.decode(scalars, modes), values)
     assert ModeSpecificNormalizer(atom_share=None).fit(values, np.random.default_rng(0)).n_atoms_ == 0
 
 
@@ -82,8 +82,8 @@ def test_zero_inflated_column_keeps_its_exact_zeros(name):
 def test_tvae_atom_rows_leave_the_scalar_sigma_alone():
     real = pd.DataFrame({"x": _zero_inflated(), "c": np.random.default_rng(1).choice(["a", "b"], 2000)})
     synth = tabsynth.make("tvae", random_state=0, **TINY["tvae"]).fit(real)
-    data = torch.as_tensor(synth.transformer_.transform(synth.schema_.encode(real), np.random.default_rng(0)))
-    sigma, scalars = synth.network_.sigma, synth._layout.scalars
+    data = torch.as_tensor(synth.transformer_.encode(synth.schema_.encode(real), np.random.default_rng(0)))
+    sigma, scalars = synth.vae_.sigma, synth._layout.scalars
     for rows, moves in ((real["x"].to_numpy() == 0, False), (real["x"].to_numpy() > 0, True)):
         batch = data[torch.as_tensor(rows)]
         sigma.grad = None
@@ -101,16 +101,16 @@ def test_transformer_layout_and_round_trip():
                       ("c", "category", 3, "softmax"), ("f", "category", 2, "softmax")]
     assert transformer.output_dim == sum(s.width for s in transformer.spans) == 1 + modes + 5
     assert [s.start for s in transformer.spans] == [0, 1, 1 + modes, 4 + modes]
-    matrix = transformer.transform(frame, np.random.default_rng(1))
+    matrix = transformer.encode(frame, np.random.default_rng(1))
     assert matrix.dtype == np.float32 and matrix.shape == (len(frame), transformer.output_dim)
     for span in transformer.spans[1:]:
         np.testing.assert_array_equal(matrix[:, span.start:span.stop].sum(axis=1), 1.0)
     assert np.abs(matrix[:, 0]).max() <= 0.99
-    back = transformer.inverse_transform(matrix)
+    back = transformer.decode_matrix(matrix)
     pd.testing.assert_frame_equal(back[["c", "f"]], frame[["c", "f"]])
     np.testing.assert_allclose(back["x"], frame["x"], atol=1e-9)
     same = TableTransformer.from_state(transformer.to_state())
-    np.testing.assert_array_equal(same.transform(frame, np.random.default_rng(1)), matrix)
+    np.testing.assert_array_equal(same.encode(frame, np.random.default_rng(1)), matrix)
 
 
 def _flags(n=400, seed=0):
@@ -128,10 +128,10 @@ def test_missing_flags_share_one_pattern_span():
     layout = [(s.column, s.width) for s in transformer.spans]
     assert layout == [("#missing-pattern", 4), ("c", 3)]  # the patterns seen: a=b, d free
     assert transformer.pattern_flags_ == ["a#missing", "b#missing", "d#missing"]
-    matrix = transformer.transform(frame, np.random.default_rng(0))
-    pd.testing.assert_frame_equal(transformer.inverse_transform(matrix)[list(frame)], frame)
+    matrix = transformer.encode(frame, np.random.default_rng(0))
+    pd.testing.assert_frame_equal(transformer.decode_matrix(matrix)[list(frame)], frame)
     same = TableTransformer.from_state(transformer.to_state())
-    np.testing.assert_array_equal(same.transform(frame, np.random.default_rng(0)), matrix)
+    np.testing.assert_array_equal(same.encode(frame, np.random.default_rng(0)), matrix)
     assert transformer.pattern_code({"a#missing": 1, "d#missing": 0}) == 2  # rows of patterns_: sorted
     assert transformer.pattern_code({"a#missing": 1}) is None  # two patterns fit: no single category to name
     assert transformer.pattern_code({"c": 1}) is None
@@ -146,7 +146,7 @@ def test_many_independent_flags_keep_one_span_each():
 
 
 def _mixed_spans():
-    from tabsynth.transforms import Span
+    from tabsynth.synthesizers.neural._layout import Span
 
     widths = [("tanh", 1), ("softmax", 3), ("softmax", 41), ("tanh", 1), ("softmax", 2), ("softmax", 9)]
     spans, start = [], 0
@@ -157,7 +157,7 @@ def _mixed_spans():
 
 
 def test_fused_layout_matches_per_span_softmax():
-    from tabsynth.synthesizers._torch import FusedLayout
+    from tabsynth.synthesizers.neural._torch import FusedLayout
 
     spans, start = _mixed_spans()
     layout, raw = FusedLayout(spans, torch.device("cpu")), torch.randn(7, start, dtype=torch.float64)
@@ -178,7 +178,7 @@ def test_fused_layout_matches_per_span_softmax():
 
 
 def test_fused_layout_draws_codes_at_their_softmax_probabilities():
-    from tabsynth.synthesizers._torch import FusedLayout
+    from tabsynth.synthesizers.neural._torch import FusedLayout
 
     spans, start = _mixed_spans()
     layout, n = FusedLayout(spans, torch.device("cpu")), 200_000
@@ -230,7 +230,7 @@ def test_weights_round_trip_through_model_file(name, tmp_path):
     synth = tabsynth.make(name, random_state=0, **TINY[name]).fit(make_check_data(200))
     synth.save(tmp_path / "model.tsyn")
     same = tabsynth.load(tmp_path / "model.tsyn")
-    nets = ("generator_", "critic_") if name == "ctgan" else ("network_",)
+    nets = ("generator_", "critic_") if name == "ctgan" else ("vae_",)
     for net in nets:
         before, after = getattr(synth, net).state_dict(), getattr(same, net).state_dict()
         assert before.keys() == after.keys()
@@ -250,7 +250,7 @@ def test_missing_torch_says_how_to_install(monkeypatch):
     import importlib.util
 
     from tabsynth import registry
-    from tabsynth.synthesizers import _torch
+    from tabsynth.synthesizers.neural import _torch
 
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(registry.importlib.util, "find_spec",
@@ -270,7 +270,7 @@ PEAKS_SOON = {"ctgan": {}, "tvae": {"learning_rate": 1e-2}}  # the held-out scor
 
 def _record_weights(monkeypatch):
     """Capture every network's weights after each early-stopping check (epoch -> list of state dicts)."""
-    from tabsynth.synthesizers import _early_stopping
+    from tabsynth.synthesizers.neural import _early_stopping
 
     seen, check = {}, _early_stopping.EarlyStopping.check
 
@@ -295,7 +295,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(name, monkeypatch):
     best = int(history["epoch"][scores.idxmax()])
     assert int(history["epoch"].iloc[-1]) - best == EARLY["patience"]  # stopped after `patience` worse checks
     assert (scores.iloc[best + 1:] <= scores[best]).all()
-    modules = [synth.generator_, synth.critic_] if name == "ctgan" else [synth.network_]
+    modules = [synth.generator_, synth.critic_] if name == "ctgan" else [synth.vae_]
     for module, best_weights, last_weights in zip(modules, seen[best], seen[int(history["epoch"].iloc[-1])]):
         final = module.state_dict()
         assert all(torch.equal(final[k], best_weights[k]) for k in final), "best weights not restored"
@@ -369,7 +369,7 @@ def test_ctgan_missing_flag_condition_goes_through_the_conditional_vector():
 
 
 def test_ctgan_rare_category_needs_far_fewer_draws_than_rejection(rare_ctgan, monkeypatch):
-    from tabsynth.base import Synthesizer
+    from tabsynth.synthesizers import Synthesizer
 
     drawn = _count_draws(rare_ctgan, monkeypatch)
     target = {rare_ctgan.schema_.columns[0].name: float(
@@ -443,7 +443,7 @@ def test_ctgan_model_file_without_normalization_statistics_uses_batch_statistics
 
 
 def _folded_matches_network(synth, rows=64):
-    from tabsynth.synthesizers._ctgan_network import FoldedGenerator
+    from tabsynth.synthesizers.neural._networks import FoldedGenerator
 
     torch_rng = torch.Generator().manual_seed(0)
     noise = torch.randn((rows, synth.embedding_dim), generator=torch_rng)
@@ -467,8 +467,8 @@ def test_ctgan_folded_generator_equals_the_network(rare_ctgan):
 
 
 def test_ctgan_critic_padding_changes_nothing(monkeypatch):
-    from tabsynth.synthesizers import _torch as T
-    from tabsynth.synthesizers._ctgan_network import network_classes
+    from tabsynth.synthesizers.neural import _torch as T
+    from tabsynth.synthesizers.neural._networks import network_classes
 
     _, Critic = network_classes()
     generator = torch.Generator().manual_seed(0)

@@ -38,7 +38,7 @@ def test_fit_and_sample_on_cuda(data, name):
     first, again = synth.sample(200, random_state=3), synth.sample(200, random_state=3)
     pd.testing.assert_frame_equal(first, again)
     assert list(first.columns) == list(data.columns) and first.dtypes.equals(data.dtypes)
-    network = synth.generator_ if name == "ctgan" else synth.network_
+    network = synth.generator_ if name == "ctgan" else synth.vae_
     assert next(network.parameters()).is_cuda
 
 

@@ -25,7 +25,7 @@ from tabsynth.evaluation import (
     range_coverage,
     tv_complement,
 )
-from tabsynth.metadata import Metadata
+from tabsynth.schema.metadata import Metadata
 
 ADULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "adult"
 needs_adult = pytest.mark.skipif(not (ADULT / "train.csv").exists(), reason="Adult data not available")

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import tabsynth
-from tabsynth.columns import RARE_SUFFIX, CategoricalCodec
 from tabsynth.errors import ConditionError
+from tabsynth.schema.codecs import RARE_SUFFIX, CategoricalCodec
 
 
 def _codes_table(rows: int = 3000, distinct: int = 600, seed: int = 0) -> pd.DataFrame:
@@ -46,7 +46,7 @@ def test_codec_without_a_cap_or_under_it_is_unchanged():
 
 @pytest.fixture
 def capped_tvae(monkeypatch):
-    from tabsynth.synthesizers.tvae import TVAESynthesizer
+    from tabsynth.synthesizers.neural.tvae import TVAESynthesizer
 
     monkeypatch.setattr(TVAESynthesizer, "max_categories", 50)
     return tabsynth.make("tvae", epochs=1, batch_size=500, random_state=0)
@@ -70,7 +70,7 @@ def test_one_hot_model_sees_a_bounded_layout_and_samples_real_values(capped_tvae
 
 
 def test_markov_chain_caps_a_varying_categorical(monkeypatch, tmp_path):
-    from tabsynth.synthesizers.markov_chain import MarkovChainSynthesizer
+    from tabsynth.synthesizers.markov_chain.synthesizer import MarkovChainSynthesizer
 
     monkeypatch.setattr(MarkovChainSynthesizer, "max_categories", 20)
     rng = np.random.default_rng(0)

@@ -6,7 +6,7 @@ import pytest
 
 import tabsynth
 from tabsynth.cli import main
-from tabsynth.synthesizers._markov_tables import BackoffTable
+from tabsynth.synthesizers.markov_chain._tables import BackoffTable
 
 GAPMINDER = {"sequence_key": "country", "sequence_index": "year", "context_columns": ["continent"]}
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from tabsynth import ConditionError, Metadata
-from tabsynth.schema import Schema
+from tabsynth.schema.table import Schema
 from tabsynth.testing import make_check_data
 
 

@@ -1,9 +1,9 @@
-"""Every registered sequence synthesizer passes the shared sequence check-suite (tabsynth.testing_sequences)."""
+"""Every registered sequence synthesizer passes the shared sequence check-suite (tabsynth.testing)."""
 
 import pytest
 
 import tabsynth
-from tabsynth.testing_sequences import SEQUENCE_CHECKS
+from tabsynth.testing import SEQUENCE_CHECKS
 
 SEQUENCE_SYNTHESIZERS = ["markov_chain"]
 

@@ -14,7 +14,7 @@ import tabsynth
 from tabsynth import TabsynthError
 from tabsynth.errors import InvalidDataError
 from tabsynth.registry import get_class
-from tabsynth.sequence_base import SequenceSynthesizer
+from tabsynth.synthesizers.sequence import SequenceSynthesizer
 
 from ._values import assert_values_honour
 
@@ -179,7 +179,7 @@ def test_rounded_values_stay_within_the_seen_range():
 
 
 def test_parent_keys_never_overflow():
-    from tabsynth.synthesizers._markov_tables import MAX_KEY_SPACE, BackoffTable
+    from tabsynth.synthesizers.markov_chain._tables import MAX_KEY_SPACE, BackoffTable
 
     rng = np.random.default_rng(0)
     features = {f"p{i}": rng.integers(0, 2, 2000) for i in range(4)}

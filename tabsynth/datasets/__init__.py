@@ -24,8 +24,8 @@ from importlib import resources
 
 import pandas as pd
 
-from tabsynth.datasets._catalog import CATALOG, FILES, KINDS, DatasetInfo
-from tabsynth.errors import InvalidParameterError, TabsynthError
+from ..errors import InvalidParameterError, TabsynthError
+from ._catalog import CATALOG, FILES, KINDS, DatasetInfo
 
 __all__ = [
     "DatasetInfo",

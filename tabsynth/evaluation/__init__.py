@@ -17,10 +17,12 @@ from .marginal import (
 )
 from .privacy import privacy
 from .report import Report
+from .sequence_report import SequenceReport, evaluate_sequences
 from .utility import ml_utility
 
 __all__ = [
     "Report",
+    "SequenceReport",
     "category_coverage",
     "column_pair_trends",
     "column_shapes",
@@ -29,6 +31,7 @@ __all__ = [
     "detection",
     "detection_score",
     "evaluate",
+    "evaluate_sequences",
     "ks_complement",
     "missing_value_similarity",
     "ml_utility",

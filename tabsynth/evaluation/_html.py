@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 REAL_COLOR, SYNTH_COLOR = "#1f4e79", "#e07b39"
-_CSS = """
+CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 h1{font-size:1.6em} h2{font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 .cards{display:flex;flex-wrap:wrap;gap:12px} .card{border:1px solid #ddd;border-radius:8px;padding:10px 16px;
@@ -27,13 +27,13 @@ img{max-width:100%} pre{background:#f7f7f7;padding:10px;overflow-x:auto;font-siz
 """
 
 
-def _png(fig) -> str:
+def png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
 
 
-def _figure(width: float, height: float):
+def figure(width: float, height: float):
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height))
@@ -46,7 +46,7 @@ def marginals_figure(distributions: dict, columns: list[str]) -> str:
         return ""
     ncols = min(4, n)
     nrows = math.ceil(n / ncols)
-    fig = _figure(4.0 * ncols, 2.8 * nrows)
+    fig = figure(4.0 * ncols, 2.8 * nrows)
     for k, name in enumerate(columns):
         ax = fig.add_subplot(nrows, ncols, k + 1)
         dist = distributions[name]
@@ -69,7 +69,7 @@ def marginals_figure(distributions: dict, columns: list[str]) -> str:
         if k == 0:
             ax.legend(fontsize=8)
     fig.tight_layout()
-    return _png(fig)
+    return png(fig)
 
 
 def trends_figure(pairs: pd.DataFrame, columns: list[str]) -> str:
@@ -80,7 +80,7 @@ def trends_figure(pairs: pd.DataFrame, columns: list[str]) -> str:
 
     matrix = 1.0 - pair_matrix(pairs, columns).to_numpy(dtype=float)
     size = max(4.0, 0.45 * len(columns) + 2)
-    fig = _figure(size + 1, size)
+    fig = figure(size + 1, size)
     ax = fig.add_subplot(1, 1, 1)
     vmax = max(0.05, float(np.nanmax(matrix)) if np.isfinite(matrix).any() else 0.05)
     im = ax.imshow(np.ma.masked_invalid(matrix), cmap="Reds", vmin=0, vmax=vmax)
@@ -94,7 +94,7 @@ def trends_figure(pairs: pd.DataFrame, columns: list[str]) -> str:
     fig.colorbar(im, ax=ax, label="trend difference (1 - pair score)", shrink=0.8)
     ax.set_title("Pairwise trend differences (• = counts toward the score)", fontsize=10)
     fig.tight_layout()
-    return _png(fig)
+    return png(fig)
 
 
 def bars_figure(utility: pd.DataFrame | None, detection: pd.DataFrame | None) -> str:
@@ -102,7 +102,7 @@ def bars_figure(utility: pd.DataFrame | None, detection: pd.DataFrame | None) ->
     panels = [p for p in (utility, detection) if p is not None and not p.empty]
     if not panels:
         return ""
-    fig = _figure(5.0 * len(panels), 3.2)
+    fig = figure(5.0 * len(panels), 3.2)
     k = 1
     if utility is not None and not utility.empty:
         ax = fig.add_subplot(1, len(panels), k)
@@ -128,10 +128,10 @@ def bars_figure(utility: pd.DataFrame | None, detection: pd.DataFrame | None) ->
         ax.set_title("Detection (real vs synthetic classifier)", fontsize=10)
         ax.legend(fontsize=8)
     fig.tight_layout()
-    return _png(fig)
+    return png(fig)
 
 
-def _table(df: pd.DataFrame, max_rows: int = 200) -> str:
+def html_table(df: pd.DataFrame, max_rows: int = 200) -> str:
     shown = df.head(max_rows)
     return shown.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="n/a", border=0)
 
@@ -154,7 +154,7 @@ def render_tables(report) -> str:
     """The summary and the detail tables as an HTML fragment (used in notebooks)."""
     parts = [f"<pre>{html.escape(report.summary())}</pre>"]
     for name, df in report.details.items():
-        parts.append(f"<h3>{html.escape(name.replace('_', ' ').capitalize())}</h3>{_table(df)}")
+        parts.append(f"<h3>{html.escape(name.replace('_', ' ').capitalize())}</h3>{html_table(df)}")
     return "\n".join(parts)
 
 
@@ -170,20 +170,20 @@ def render_html(report) -> str:
                     "others, as sdmetrics.</p>")
         if plots.get("distributions"):
             body.append(marginals_figure(plots["distributions"], columns))
-        body.append(_table(d["column_shapes"]))
+        body.append(html_table(d["column_shapes"]))
     if "column_pair_trends" in d:
         pairs = d["column_pair_trends"]
         body.append("<h2>Column pair trends</h2>" + trends_figure(pairs, columns))
         worst = pairs.sort_values("Score").head(20)
-        body.append("<p class='note'>The 20 pairs with the lowest scores:</p>" + _table(worst))
+        body.append("<p class='note'>The 20 pairs with the lowest scores:</p>" + html_table(worst))
     if "utility" in d or "detection" in d:
         body.append("<h2>Utility and detection</h2>" + bars_figure(d.get("utility"), d.get("detection")))
         for name in ("utility", "detection"):
             if name in d:
-                body.append(_table(d[name]))
+                body.append(html_table(d[name]))
     if "privacy" in d:
-        body.append("<h2>Privacy</h2>" + _table(d["privacy"]))
+        body.append("<h2>Privacy</h2>" + html_table(d["privacy"]))
     info = html.escape(", ".join(f"{k}: {v}" for k, v in report.info.items() if k not in ("columns", "sdtypes")))
     body.append(f"<p class='note'>{info}</p>")
     return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>tabsynth evaluation</title>"
-            f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>")
+            f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, InvalidParameterError, MetadataError
-from ..metadata import Metadata
+from ..schema.metadata import Metadata
 
 FAMILIES = ("marginal", "joint", "utility", "detection", "privacy")
 EVALUATED_SDTYPES = ("numerical", "datetime", "categorical", "boolean")

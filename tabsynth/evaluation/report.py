@@ -66,19 +66,19 @@ class Report:
         lines = [
             (f"tabsynth evaluation: {info['num_rows_real']:,} real rows, {info['num_rows_synthetic']:,} "
              f"synthetic rows, {len(info['columns'])} columns{holdout}"),
-            _line("Fidelity score (sdmetrics QualityReport)", self.score),
+            summary_line("Fidelity score (sdmetrics QualityReport)", self.score),
         ]
         if "column_shapes" in self.details:
-            lines += [_line("  Column shapes", s["column_shapes"]),
-                      _line("  Missing-value similarity", s["missing_value_similarity"]),
-                      _line("  Category coverage", s["category_coverage"]),
-                      _line("  Range coverage", s["range_coverage"])]
+            lines += [summary_line("  Column shapes", s["column_shapes"]),
+                      summary_line("  Missing-value similarity", s["missing_value_similarity"]),
+                      summary_line("  Category coverage", s["category_coverage"]),
+                      summary_line("  Range coverage", s["range_coverage"])]
         if "column_pair_trends" in self.details:
             pairs = self.details["column_pair_trends"]
             counted = int(pairs["Meets Threshold?"].sum())
-            lines += [_line("  Column pair trends", s["column_pair_trends"],
+            lines += [summary_line("  Column pair trends", s["column_pair_trends"],
                             f"({counted} of {len(pairs)} pairs pass the real-association threshold)"),
-                      _line("  Column pair trends, all pairs", s["column_pair_trends_all_pairs"])]
+                      summary_line("  Column pair trends, all pairs", s["column_pair_trends_all_pairs"])]
         lines += self._utility_lines() + self._detection_lines() + self._privacy_lines()
         return "\n".join(lines)
 
@@ -98,7 +98,7 @@ class Report:
             return []
         det = self.details["detection"]
         aucs = ", ".join(f"{m} {_fmt(a).strip()}" for m, a in zip(det["Model"], det["ROC AUC"]))
-        return [_line("Detection score (1 = indistinguishable)", self.scores["detection.score"],
+        return [summary_line("Detection score (1 = indistinguishable)", self.scores["detection.score"],
                       f"(ROC AUC {aucs}; 0.5 is ideal)")]
 
     def _privacy_lines(self) -> list[str]:
@@ -107,12 +107,12 @@ class Report:
         s = self.scores
         return [
             "Privacy",
-            _line("  Exact copies of training rows", s["privacy.exact_copy_rate"],
+            summary_line("  Exact copies of training rows", s["privacy.exact_copy_rate"],
                   f"(holdout rows that equal a training row: {_fmt(s['privacy.holdout_copy_rate']).strip()})"),
-            _line("  DCR share (0.5 ideal, 1 = memorised)", s["privacy.dcr_share"]),
-            _line("  Median DCR to training / holdout", s["privacy.dcr_real_median"],
+            summary_line("  DCR share (0.5 ideal, 1 = memorised)", s["privacy.dcr_share"]),
+            summary_line("  Median DCR to training / holdout", s["privacy.dcr_real_median"],
                   f"/ {_fmt(s['privacy.dcr_holdout_median']).strip()}"),
-            _line("  Median nearest-neighbour distance ratio", s["privacy.nndr_median"]),
+            summary_line("  Median nearest-neighbour distance ratio", s["privacy.nndr_median"]),
         ]
 
     # ------------------------------------------------------------------ JSON
@@ -160,7 +160,7 @@ def _fmt(value) -> str:
     return f"{value:8.4f}"
 
 
-def _line(label: str, value, note: str = "") -> str:
+def summary_line(label: str, value, note: str = "") -> str:
     return f"{label:<42}{_fmt(value)}  {note}".rstrip()
 
 

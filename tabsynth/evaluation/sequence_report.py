@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import sequence as seq
-from .report import Report, _line
+from .report import Report, summary_line
 
 TRAJECTORIES_SHOWN = 4
 
@@ -31,7 +31,7 @@ class SequenceReport(Report):
         unit = f"windows of {info['window']} rows" if info.get("window") else "sequences"
         lines = [(f"tabsynth sequence evaluation: {info['units_real']:,} real and {info['units_synthetic']:,} "
                   f"synthetic {unit}"),
-                 _line("Sequence fidelity score", self.score)]
+                 summary_line("Sequence fidelity score", self.score)]
         labels = {"value_shapes": "  Value shapes", "missing_value_similarity": "  Missing-value similarity",
                   "context_shapes": "  Context shapes", "length_similarity": "  Length similarity",
                   "autocorrelation.lag1": "  Lag-1 autocorrelation similarity",
@@ -41,20 +41,20 @@ class SequenceReport(Report):
                   "utility.tstr_r2": "Forecast R2 trained on synthetic (TSTR)",
                   "utility.trtr_r2": "Forecast R2 trained on real (TRTR)",
                   "privacy.nearest_trajectory_share": "Nearest-trajectory share (0.5 ideal)"}
-        lines += [_line(label, s[key]) for key, label in labels.items() if key in s]
+        lines += [summary_line(label, s[key]) for key, label in labels.items() if key in s]
         return "\n".join(lines)
 
     def to_html(self, path=None) -> str:
-        from ._html import _CSS, _table
+        from ._html import CSS, html_table
 
-        head = (f"<html><head><meta charset='utf-8'><title>tabsynth sequence report</title><style>{_CSS}</style>"
+        head = (f"<html><head><meta charset='utf-8'><title>tabsynth sequence report</title><style>{CSS}</style>"
                 "</head><body><h1>Sequence evaluation</h1>")
         parts = [head, f"<pre>{html.escape(self.summary())}</pre>"]
         figure = _trajectories_figure(self.plot_data)
         if figure:
             parts += ["<h2>Trajectories, real and synthetic</h2>", figure]
         for name, table in self.details.items():
-            parts += [f"<h2>{html.escape(name.replace('_', ' ').capitalize())}</h2>", _table(table)]
+            parts += [f"<h2>{html.escape(name.replace('_', ' ').capitalize())}</h2>", html_table(table)]
         text = "\n".join(parts + ["</body></html>"])
         if path is not None:
             with open(path, "w", encoding="utf-8") as handle:
@@ -164,12 +164,12 @@ def _trajectory_data(real: seq.Sequences, synthetic: seq.Sequences) -> dict:
 
 
 def _trajectories_figure(plot_data: dict) -> str:
-    from ._html import REAL_COLOR, SYNTH_COLOR, _figure, _png
+    from ._html import REAL_COLOR, SYNTH_COLOR, figure, png
 
     columns = plot_data.get("columns") or []
     if not columns:
         return ""
-    fig = _figure(4.0 * len(columns), 3.0)
+    fig = figure(4.0 * len(columns), 3.0)
     for k, column in enumerate(columns):
         ax = fig.add_subplot(1, len(columns), k + 1)
         for role, color in (("real", REAL_COLOR), ("synthetic", SYNTH_COLOR)):
@@ -179,4 +179,4 @@ def _trajectories_figure(plot_data: dict) -> str:
         ax.set_xlabel("step")
         if k == 0:
             ax.legend()
-    return _png(fig)
+    return png(fig)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 import scipy.linalg
 from scipy.special import ndtr, ndtri
 
-from ..base import Synthesizer
-from ..validation import check_bool, check_int
+from ..validation import Interval
+from .table import Synthesizer
 
 _EPS = 1e-9
 
@@ -53,6 +56,13 @@ class GaussianCopulaSynthesizer(Synthesizer):
     conditional_sampling = "rejection"
     registry_name = "gaussian_copula"
 
+    _parameter_constraints: ClassVar[dict] = {
+        **Synthesizer._parameter_constraints,
+        "max_quantiles": [Interval(Integral, 2, None)],
+        "scale_categories": ["boolean"],
+        "enforce_min_max_values": ["boolean"],
+    }
+
     def __init__(self, *, max_quantiles: int = 1000, scale_categories: bool = True,
                  enforce_min_max_values: bool = True, random_state: int | None = None, verbose: bool = False):
         self.max_quantiles = max_quantiles
@@ -60,13 +70,6 @@ class GaussianCopulaSynthesizer(Synthesizer):
         self.enforce_min_max_values = enforce_min_max_values
         self.random_state = random_state
         self.verbose = verbose
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        name = type(self).__name__
-        check_int(self.max_quantiles, name, "max_quantiles", minimum=2)
-        check_bool(self.scale_categories, name, "scale_categories")
-        check_bool(self.enforce_min_max_values, name, "enforce_min_max_values")
 
     def _schema_options(self) -> dict:
         return {"enforce_min_max_values": self.enforce_min_max_values}
