@@ -123,6 +123,32 @@ def test_private_modules_are_used_only_inside_their_package():
     assert not leaks, leaks
 
 
+def _private_names_imported(module: str) -> list[tuple[str, str]]:
+    """(source module, name) for every ``from x import _name`` in ``module`` where ``_name`` is no module."""
+    path = MODULES[module]
+    here = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = here.split(".")[: len(here.split(".")) - (node.level - 1)]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            found += [(base, a.name) for a in node.names
+                      if a.name.startswith("_") and not a.name.startswith("__") and f"{base}.{a.name}" not in MODULES]
+    return found
+
+
+def test_no_private_name_crosses_a_package_boundary():
+    def package(module: str) -> str:
+        return module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+
+    leaks = [f"{importer} imports {name} from {source}"
+             for importer in MODULES for source, name in _private_names_imported(importer)
+             if source in MODULES and package(importer) != package(source)]
+    assert not leaks, leaks
+
+
 def test_importing_the_package_loads_no_heavy_dependency():
     heavy = ["torch", "dask", "sdmetrics", "pandas", "tabsynth.benchmarking", "tabsynth.synthesizers"]
     code = ("import sys, tabsynth; "
