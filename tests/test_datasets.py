@@ -12,13 +12,32 @@ from pandas.api import types as ptypes
 from tabsynth import datasets
 from tabsynth.errors import InvalidParameterError, TabsynthError
 
-NAMES = ["adult", "flights", "movies", "gss_wages", "gapminder", "weather"]
+NAMES = [
+    "adult",
+    "flights",
+    "movies",
+    "gss_wages",
+    "gapminder",
+    "empl_uk",
+    "us_states_produc",
+    "chickweight",
+    "weather",
+]
+PANELS = {  # name -> (sequence_key, sequence_index, context_columns, sequences, (min, max) rows per sequence)
+    "gapminder": ("country", "year", ("continent",), 142, (12, 12)),
+    "empl_uk": ("firm", "year", ("sector",), 140, (7, 9)),
+    "us_states_produc": ("state", "year", ("region",), 48, (17, 17)),
+    "chickweight": ("Chick", "Time", ("Diet",), 50, (2, 12)),
+}
 SHAPES = {  # rows x columns from ../shared/data/README.md
     "adult": (32_561, 15),
     "flights": (336_776, 19),
     "movies": (58_788, 24),
     "gss_wages": (61_697, 11),
     "gapminder": (1_704, 6),
+    "empl_uk": (1_031, 7),
+    "us_states_produc": (816, 11),
+    "chickweight": (578, 4),
     "weather": (26_115, 15),
 }
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -28,6 +47,9 @@ SHARED_FILES = {
     "movies": "tables/movies.csv.gz",
     "gss_wages": "tables/gss_wages.csv.gz",
     "gapminder": "timeseries/gapminder.csv",
+    "empl_uk": "timeseries/empl_uk.csv",
+    "us_states_produc": "timeseries/us_states_produc.csv",
+    "chickweight": "timeseries/chickweight.csv",
     "weather": "timeseries/nycflights13_weather.csv",
 }
 DATETIME_COLUMNS = {"flights": ["time_hour"], "weather": ["time_hour"]}
@@ -98,11 +120,18 @@ def test_suggested_tasks_and_sequence_roles():
         "flights": ("arr_delay", "regression"),
         "movies": ("rating", "regression"),
         "gss_wages": ("gender", "classification"),
-        "gapminder": (None, None),
+        **{name: (None, None) for name in PANELS},
         "weather": (None, None),
     }
-    gap, weather = datasets.info("gapminder"), datasets.info("weather")
-    assert (gap.sequence_key, gap.sequence_index, gap.context_columns) == ("country", "year", ("continent",))
+    for name, (key, index, context, _, _) in PANELS.items():
+        meta = datasets.info(name)
+        assert (meta.kind, meta.sequence_key, meta.sequence_index, meta.context_columns) == (
+            "sequences",
+            key,
+            index,
+            context,
+        )
+    weather = datasets.info("weather")
     assert (weather.sequence_key, weather.sequence_index, weather.context_columns) == (
         "origin",
         "time_hour",
@@ -148,6 +177,31 @@ def test_datetimes_and_missingness(frames):
     assert ptypes.is_float_dtype(frames["gss_wages"]["realrinc"])
 
 
+@pytest.mark.parametrize("name", list(PANELS))
+def test_panels_sequences_and_integer_roles(frames, name):
+    df, (key, index, context, sequences, (shortest, longest)) = frames[name], PANELS[name]
+    lengths = df.groupby(key).size()
+    assert len(lengths) == sequences
+    assert (lengths.min(), lengths.max()) == (shortest, longest)
+    assert df.groupby(key, sort=False)[index].apply(lambda s: s.is_monotonic_increasing).all()
+    assert df[index].dtype == "int64"
+    assert df[key].dtype == ("int64" if name in ("empl_uk", "chickweight") else "object")
+    assert all(df[col].dtype == ("object" if name == "gapminder" else "int64") for col in context)
+    assert df.notna().all().all()
+    assert getattr(datasets, f"load_{name}")().equals(df)
+
+
+def test_panel_quirks(frames):
+    produc, chicks, firms = frames["us_states_produc"], frames["chickweight"], frames["empl_uk"]
+    assert (produc["pcap"] - produc[["hwy", "water", "util"]].sum(axis=1)).abs().max() < 0.02
+    weights = chicks.groupby("Chick")["weight"]
+    grows = weights.last().gt(weights.first())
+    assert list(grows.index[~grows]) == [18]  # chick 18 died after two weighings, lighter
+    assert sorted(chicks["Time"].unique()) == [*range(0, 21, 2), 21]
+    assert (firms["year"].min(), firms["year"].max()) == (1976, 1984)
+    assert firms.groupby("firm")["year"].apply(lambda s: s.diff().dropna().eq(1).all()).all()  # no gaps
+
+
 def test_loaders_return_fresh_frames():
     first = datasets.load_gapminder()
     first.loc[0, "pop"] = -1
@@ -171,7 +225,7 @@ def test_bundled_adult_test_split_matches_reference_data(adult_test):
 def test_package_ships_its_own_files():
     data_dir = Path(datasets.__file__).parent / "data"
     shipped = sorted(p.name for p in data_dir.glob("*.csv.gz"))
-    assert len(shipped) == 7
+    assert len(shipped) == 10
     assert "shared" not in Path(datasets.__file__).read_text(encoding="utf-8")
 
 

@@ -8,7 +8,7 @@ Examples
 --------
 >>> from tabsynth import datasets
 >>> datasets.list_datasets()
-['adult', 'flights', 'movies', 'gss_wages', 'gapminder', 'weather']
+['adult', 'flights', 'movies', 'gss_wages', 'gapminder', 'empl_uk', 'us_states_produc', 'chickweight', 'weather']
 >>> train = datasets.load_adult()
 >>> train.shape
 (32561, 15)
@@ -33,10 +33,13 @@ __all__ = [
     "list_datasets",
     "load",
     "load_adult",
+    "load_chickweight",
+    "load_empl_uk",
     "load_flights",
     "load_gapminder",
     "load_gss_wages",
     "load_movies",
+    "load_us_states_produc",
     "load_weather",
 ]
 
@@ -50,7 +53,8 @@ def list_datasets() -> list[str]:
     Returns
     -------
     list of str
-        ``["adult", "flights", "movies", "gss_wages", "gapminder", "weather"]``.
+        ``["adult", "flights", "movies", "gss_wages", "gapminder", "empl_uk", "us_states_produc",
+        "chickweight", "weather"]``.
     """
     return list(CATALOG)
 
@@ -189,6 +193,42 @@ def load_gapminder() -> pd.DataFrame:
     return _read("gapminder")
 
 
+def load_empl_uk() -> pd.DataFrame:
+    """Load the UK employment panel: 140 firm sequences of 7-9 rows (1976-1984, ragged), 1,031 rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sequence key ``firm`` (int64), sequence index ``year``, context column ``sector`` (int64 code 1-9);
+        ``emp``, ``wage``, ``capital`` and ``output`` are float64.
+    """
+    return _read("empl_uk")
+
+
+def load_us_states_produc() -> pd.DataFrame:
+    """Load the US states productivity panel: 48 state sequences of 17 rows (1970-1986), 816 rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sequence key ``state``, sequence index ``year``, context column ``region`` (int64 code 1-9);
+        ``pcap`` = ``hwy`` + ``water`` + ``util`` to rounding.
+    """
+    return _read("us_states_produc")
+
+
+def load_chickweight() -> pd.DataFrame:
+    """Load chick weights: 50 chick sequences of 2-12 rows (days 0-21, ragged), 578 rows x 4 columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sequence key ``Chick`` (int64), sequence index ``Time`` (days), context column ``Diet`` (int64, 1-4),
+        ``weight`` in grams (int64).
+    """
+    return _read("chickweight")
+
+
 def load_weather() -> pd.DataFrame:
     """Load hourly weather at New York City's three airports in 2013: 26,115 rows x 15 columns.
 
@@ -206,6 +246,9 @@ _LOADERS = {
     "movies": load_movies,
     "gss_wages": load_gss_wages,
     "gapminder": load_gapminder,
+    "empl_uk": load_empl_uk,
+    "us_states_produc": load_us_states_produc,
+    "chickweight": load_chickweight,
     "weather": load_weather,
 }
 

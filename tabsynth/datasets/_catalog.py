@@ -135,6 +135,37 @@ _GAPMINDER = [
     ("gdpPercap", "float", "GDP per capita in inflation-adjusted US dollars"),
 ]
 
+_EMPL_UK = [
+    ("firm", "int", "sequence key: firm number (140 values, 1-140)"),
+    ("year", "int", "sequence index: year, 1976-1984 (7-9 consecutive years per firm)"),
+    ("sector", "int", "context: sector of activity of the firm, a code 1-9"),
+    ("emp", "float", "employment of the firm"),
+    ("wage", "float", "wage level"),
+    ("capital", "float", "capital stock"),
+    ("output", "float", "output (an index around 100)"),
+]
+
+_US_STATES_PRODUC = [
+    ("state", "str", "sequence key: US state, upper case (48 contiguous states)"),
+    ("year", "int", "sequence index: year, 1970-1986 (17 rows per state)"),
+    ("region", "int", "context: region of the state, a code 1-9"),
+    ("pcap", "float", "public capital stock: `hwy` + `water` + `util` (to rounding)"),
+    ("hwy", "float", "public capital in highways and streets"),
+    ("water", "float", "public capital in water and sewer facilities"),
+    ("util", "float", "public capital in other buildings and structures"),
+    ("pc", "float", "private capital stock"),
+    ("gsp", "int", "gross state product"),
+    ("emp", "float", "employment on non-agricultural payrolls, in thousands"),
+    ("unemp", "float", "unemployment rate in percent"),
+]
+
+_CHICKWEIGHT = [
+    ("weight", "int", "body weight in grams"),
+    ("Time", "int", "sequence index: days since birth (0, 2, ..., 20, 21)"),
+    ("Chick", "int", "sequence key: chick number (50 values, 1-50)"),
+    ("Diet", "int", "context: experimental diet of the chick, 1-4"),
+]
+
 _WEATHER = [
     ("origin", "str", "sequence key: weather station (airport EWR, JFK or LGA)"),
     ("year", "int", "year of the observation (always 2013), local time"),
@@ -188,6 +219,24 @@ Gapminder panel (1,704 rows): life expectancy, population and GDP per capita of 
 context column `continent`.
 Source: Gapminder via the R package gapminder (Jennifer Bryan), data CC BY 3.0.
 """,
+    "empl_uk": """
+Employment panel of 140 UK firms (1,031 rows x 7 columns), observed 7 to 9 consecutive years between
+1976 and 1984 (ragged). Employment `emp`, `wage`, `capital` and `output`; `emp` and `capital` are skewed.
+Sequences: key `firm`, index `year`, context column `sector` (9 codes).
+Source: R package plm (`EmplUK`, GPL >= 2), data of Arellano & Bond (1991), Review of Economic Studies.
+""",
+    "us_states_produc": """
+Productivity panel of 48 US states x 17 years, 1970-1986 (816 rows x 11 columns, balanced): public
+capital `pcap` = `hwy` + `water` + `util` (to rounding), private capital `pc`, gross state product `gsp`,
+employment `emp` and unemployment rate `unemp`. Sequences: key `state`, index `year`, context column
+`region` (9 codes). Source: R package plm (`Produc`, GPL >= 2), data of Munnell (1990).
+""",
+    "chickweight": """
+Body weight of 50 chicks every 2 days from birth to day 21 (578 rows x 4 columns) on 4 diets. Ragged:
+2 to 12 measurements per chick (some chicks died); weight grows fast and smoothly.
+Sequences: key `Chick`, index `Time` (days), context column `Diet`.
+Source: R package datasets (`ChickWeight`, part of R, GPL-2 | GPL-3), Crowder & Hand (1990).
+""",
     "weather": """
 Hourly weather at New York City's three airports in 2013 (26,115 rows x 15 columns), one sequence
 per station, about 55 hours of the year absent from each. Sequences: key `origin`, index
@@ -217,6 +266,33 @@ _ENTRIES = [
         sequence_key="country",
         sequence_index="year",
         context_columns=("continent",),
+    ),
+    _entry(
+        "empl_uk",
+        "empl_uk.csv.gz",
+        _EMPL_UK,
+        kind="sequences",
+        sequence_key="firm",
+        sequence_index="year",
+        context_columns=("sector",),
+    ),
+    _entry(
+        "us_states_produc",
+        "us_states_produc.csv.gz",
+        _US_STATES_PRODUC,
+        kind="sequences",
+        sequence_key="state",
+        sequence_index="year",
+        context_columns=("region",),
+    ),
+    _entry(
+        "chickweight",
+        "chickweight.csv.gz",
+        _CHICKWEIGHT,
+        kind="sequences",
+        sequence_key="Chick",
+        sequence_index="Time",
+        context_columns=("Diet",),
     ),
     _entry(
         "weather",
