@@ -56,3 +56,40 @@ def test_windows_and_missing_holdout_warning():
         report = evaluate_sequences(data, panel(n=3, length=240, seed=4), window=24, **ROLES)
     assert report.info["units_real"] == 30
     assert "utility.tstr_r2" not in report.scores
+
+
+# ---------------------------------------------------------------------- correlations compared with a tolerance
+def test_ks_complement_within_zero_tolerance_is_the_ks_complement():
+    from tabsynth.evaluation.marginal import ks_complement
+    from tabsynth.evaluation.sequence import ks_complement_within
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        a, b = rng.normal(size=rng.integers(5, 40)), rng.normal(0.3, size=rng.integers(5, 40))
+        assert ks_complement_within(a, b, 0.0) == pytest.approx(ks_complement(pd.Series(a), pd.Series(b)), abs=1e-12)
+
+
+def test_ks_complement_within_forgives_shifts_below_the_tolerance_only():
+    from tabsynth.evaluation.sequence import ks_complement_within
+
+    a = np.linspace(0.2, 0.8, 30)
+    assert ks_complement_within(a, a + 0.015, 0.02) == 1.0
+    assert ks_complement_within(a, a + 0.3, 0.02) < 0.6
+    assert np.isnan(ks_complement_within(np.array([np.nan]), a, 0.02))
+
+
+def test_a_counter_that_agrees_scores_one_on_autocorrelation():
+    from tabsynth.evaluation.marginal import ks_complement
+
+    # ``step`` rises by one each step: its per-sequence lag-1 autocorrelation is a constant of the length
+    # (0.9832 and the like); real and synthetic agreeing to 4 digits must not score 0
+    rows = [{"id": e, "t": t, "step": t + e, "x": np.sin(t + e)} for e in range(20) for t in range(12)]
+    real = pd.DataFrame(rows)
+    fake = real.assign(step=real["step"] + 1e-3 * real["t"] ** 2, id=real["id"] + 100)  # a hair of curvature
+    a = seq.per_sequence_autocorrelation(seq.split_sequences(real, "id", "t"), "step")
+    b = seq.per_sequence_autocorrelation(seq.split_sequences(fake, "id", "t"), "step")
+    assert np.abs(a.mean() - b.mean()) < 1e-3 and len(set(a.round(12)) & set(b.round(12))) == 0
+    assert ks_complement(pd.Series(a), pd.Series(b)) < 0.2  # the plain KS complement punishes the agreement
+    report = evaluate_sequences(real, fake, sequence_key="id", sequence_index="t")
+    table = report.details["autocorrelation"]
+    assert table.loc[(table["Column"] == "step") & (table["Lag"] == 1), "Score"].item() == 1.0

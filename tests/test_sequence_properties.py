@@ -198,3 +198,18 @@ def test_an_index_near_the_int64_limit_is_refused_not_wrapped():
     synth = tabsynth.make("markov_chain", random_state=0).fit(real, sequence_key="key", sequence_index="when")
     with pytest.raises(InvalidParameterError, match="'when'.*wrap around"):
         synth.sample(3, sequence_length=8)
+
+
+@pytest.mark.parametrize(("keys", "expected_first"), [(["c1", "c2", "c10"], "c11"),
+                                                      (["firm_0003", "firm_0120"], "firm_0121"),
+                                                      (["ALABAMA", "OHIO"], "sequence_000000")])
+def test_new_keys_keep_the_real_keys_form_and_never_reuse_one(keys, expected_first):
+    rows = [{"key": k, "t": t, "x": float(i * 10 + t)} for i, k in enumerate(keys) for t in range(5)]
+    panel = pd.DataFrame(rows)
+    synth = tabsynth.make("markov_chain", random_state=0).fit(panel, sequence_key="key", sequence_index="t")
+    fake = synth.sample(30, random_state=0)
+    new = fake["key"].unique()
+    assert new[0] == expected_first and len(new) == 30
+    assert not set(new) & set(keys)
+    prefix = expected_first.rstrip("0123456789")
+    assert all(k.startswith(prefix) and len(k) == len(expected_first) for k in new[:9])

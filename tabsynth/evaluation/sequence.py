@@ -4,7 +4,9 @@ Every metric is a small function of two long-format frames (one row per entity a
 their roles (``sequence_key``, ``sequence_index``, ``context_columns``). Similarities are in
 [0, 1], 1 meaning identical; the shapes of per-sequence statistics (lengths, autocorrelations,
 cross-correlations, step differences) are compared with the KS complement, as sdmetrics compares
-columns. For a few long sequences (weather: three stations over a year) give ``window``: each
+columns; per-sequence correlations (autocorrelations, cross-correlations) with a KS complement that
+forgives shifts below ``CORRELATION_TOLERANCE``, so that two sets of nearly constant correlations
+that agree to two decimals (a column rising by one each step) score 1, not 0. For a few long sequences (weather: three stations over a year) give ``window``: each
 sequence is cut into consecutive windows of that many rows, and the windows are the units.
 The sequence key is never compared (fresh keys are meant to differ).
 """
@@ -20,6 +22,7 @@ from ..errors import InvalidDataError, InvalidParameterError
 from .marginal import ks_complement, tv_complement
 
 MAX_LAG = 3
+CORRELATION_TOLERANCE = 0.02  # per-sequence correlations closer than this count as equal
 NEAREST_REPEATS = 10
 FORECAST_MAX_ROWS = 5_000
 
@@ -147,6 +150,26 @@ def _autocorrelation(x: np.ndarray, lag: int) -> float:
     return float((centered[lag:] * centered[:-lag]).sum() / denominator)
 
 
+def ks_complement_within(a: np.ndarray, b: np.ndarray, tolerance: float) -> float:
+    """One minus the largest gap between two empirical CDFs once either may shift by ``tolerance``.
+
+    ``max over x of F_a(x - tol) - F_b(x)`` and the same with a and b swapped (a Levy-type distance):
+    0 when one sample is the other moved by at most ``tolerance``, the KS statistic when
+    ``tolerance`` is 0. NaNs are ignored; NaN when either side has no values.
+    """
+    a, b = np.sort(a[np.isfinite(a)]), np.sort(b[np.isfinite(b)])
+    if len(a) == 0 or len(b) == 0:
+        return float("nan")
+    points = np.concatenate([a, b, a + tolerance, b + tolerance])
+
+    def cdf(sample, x):
+        return np.searchsorted(sample, x, side="right") / len(sample)
+
+    gap = max(np.max(cdf(a, points - tolerance) - cdf(b, points)),
+              np.max(cdf(b, points - tolerance) - cdf(a, points)), 0.0)
+    return float(1.0 - gap)
+
+
 def autocorrelation_similarity(real: Sequences, synthetic: Sequences, max_lag: int = MAX_LAG) -> pd.DataFrame:
     """Per numerical column and lag: KS complement of the per-sequence autocorrelations."""
     rows = []
@@ -154,7 +177,7 @@ def autocorrelation_similarity(real: Sequences, synthetic: Sequences, max_lag: i
         for lag in range(1, max_lag + 1):
             a = per_sequence_autocorrelation(real, column, lag)
             b = per_sequence_autocorrelation(synthetic, column, lag)
-            rows.append({"Column": column, "Lag": lag, "Score": ks_complement(pd.Series(a), pd.Series(b)),
+            rows.append({"Column": column, "Lag": lag, "Score": ks_complement_within(a, b, CORRELATION_TOLERANCE),
                          "Real mean": np.nanmean(a) if np.isfinite(a).any() else np.nan,
                          "Synthetic mean": np.nanmean(b) if np.isfinite(b).any() else np.nan})
     return pd.DataFrame(rows, columns=["Column", "Lag", "Score", "Real mean", "Synthetic mean"])
@@ -166,7 +189,7 @@ def cross_correlation_similarity(real: Sequences, synthetic: Sequences) -> pd.Da
     for i, a in enumerate(real.numeric):
         for b in real.numeric[i + 1:]:
             r, s = _pair_correlations(real, a, b), _pair_correlations(synthetic, a, b)
-            rows.append({"Column 1": a, "Column 2": b, "Score": ks_complement(pd.Series(r), pd.Series(s))})
+            rows.append({"Column 1": a, "Column 2": b, "Score": ks_complement_within(r, s, CORRELATION_TOLERANCE)})
     return pd.DataFrame(rows, columns=["Column 1", "Column 2", "Score"])
 
 

@@ -41,6 +41,10 @@ class IndexCodec:
         The distinct steps seen between consecutive rows of a sequence, and their frequencies.
     functions : dict of str to (str, str or None)
         Derived column -> (datetime attribute, time zone it is read in).
+    unit : {'month_start', 'month_end'} or None
+        The calendar unit of a datetime index whose every stamp is midnight on the first (or last)
+        day of a month, in its own time zone: its steps are whole months (28-31 days), counted and
+        drawn in months, so a sampled index stays on the calendar. None: steps are durations.
     """
 
     def __init__(self, name: str):
@@ -94,6 +98,9 @@ class IndexCodec:
     # ------------------------------------------------------------------ steps
     def fit_steps(self, numbers: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> None:
         """Learn the distribution of steps between consecutive rows of the same sequence."""
+        self.unit = self._calendar_unit(numbers)
+        if self.unit is not None:
+            numbers = self._to_months(numbers)
         steps = np.diff(numbers)
         within = np.ones(len(numbers), dtype=bool)
         within[starts] = False
@@ -111,18 +118,54 @@ class IndexCodec:
     def sample_index(self, starts: np.ndarray, lengths: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Index numbers of shape (num_sequences, max(lengths)): start plus cumulated drawn steps."""
         width = int(lengths.max()) if len(lengths) else 0
+        unit = getattr(self, "unit", None)  # model files of tabsynth 0.1.0 have none
+        if unit is not None:
+            starts = self._to_months(np.asarray(starts, dtype=np.int64))
         self._check_headroom(starts, width)
         drawn = rng.choice(len(self.step_values), size=(len(starts), max(width - 1, 0)), p=self.step_probabilities)
         steps = self.step_values[drawn]
         first = np.asarray(starts, dtype=self.step_values.dtype)[:, None]
-        return np.concatenate([first, first + np.cumsum(steps, axis=1)], axis=1)
+        grid = np.concatenate([first, first + np.cumsum(steps, axis=1)], axis=1)
+        return self._from_months(grid) if unit is not None else grid
+
+    # ------------------------------------------------------------------ calendar units
+    def _wall_clock(self, numbers: np.ndarray) -> pd.DatetimeIndex:
+        """The stamps as the index's own time zone reads them (naive)."""
+        stamps = pd.DatetimeIndex(pd.to_datetime(np.asarray(numbers, dtype=np.int64).ravel(), unit="ns"))
+        return stamps if self.tz is None else stamps.tz_localize("UTC").tz_convert(self.tz).tz_localize(None)
+
+    def _calendar_unit(self, numbers: np.ndarray) -> str | None:
+        if self.kind != "datetime" or len(numbers) < 2:
+            return None
+        wall = self._wall_clock(numbers)
+        if (wall != wall.normalize()).any():
+            return None
+        if (wall.day == 1).all():
+            return "month_start"
+        return "month_end" if wall.is_month_end.all() else None
+
+    def _to_months(self, numbers: np.ndarray) -> np.ndarray:
+        wall = self._wall_clock(numbers)
+        return (wall.year.to_numpy() * 12 + wall.month.to_numpy() - 1).astype(np.int64).reshape(np.shape(numbers))
+
+    def _from_months(self, months: np.ndarray) -> np.ndarray:
+        """Nanoseconds (UTC) of midnight on the first or last day of each month ordinal."""
+        years, month = np.divmod(np.asarray(months, dtype=np.int64).ravel(), 12)
+        first = pd.to_datetime(pd.DataFrame({"year": years, "month": month + 1, "day": 1}))
+        if self.unit == "month_end":
+            first = first + pd.to_timedelta(first.dt.days_in_month - 1, unit="D")
+        if self.tz is not None:
+            first = first.dt.tz_localize(self.tz, ambiguous=True, nonexistent="shift_forward")
+            first = first.dt.tz_convert("UTC").dt.tz_localize(None)
+        return first.astype("datetime64[ns]").to_numpy().astype(np.int64).reshape(np.shape(months))
 
     def _check_headroom(self, starts: np.ndarray, width: int) -> None:
         """Refuse sequences whose index would pass the largest int64 (nanoseconds for datetimes): no wrap-around."""
         if self.kind == "float" or width < 2 or not len(starts):
             return
         last = int(np.max(starts)) + (width - 1) * int(np.max(self.step_values))  # Python ints: exact
-        if last > np.iinfo(np.int64).max:
+        limit = 2262 * 12 if getattr(self, "unit", None) is not None else np.iinfo(np.int64).max  # months
+        if last > limit:
             what = "datetime (year 2262)" if self.kind == "datetime" else "int64"
             raise InvalidParameterError(
                 f"Sequences of {width} steps would run the sequence index {self.name!r} past the largest {what} "
@@ -135,6 +178,8 @@ class IndexCodec:
         if self.kind != "datetime" or numbers.size == 0:
             return {}
         step = float(np.median(self.step_values)) / 1e9
+        if getattr(self, "unit", None) is not None:
+            step *= 1e9 * 30.4 * 86400  # the steps are months
         stamps = pd.DatetimeIndex(pd.to_datetime(numbers.ravel(), unit="ns")).tz_localize("UTC")
         zone = next((tz for _, tz in self.functions.values() if tz), None) or self.tz
         if zone is not None:

@@ -322,7 +322,9 @@ class SequenceSynthesizer(BaseSynthesizer):
 
 
 class _KeyMaker:
-    """New entity keys: unique, of the real keys' type (integers after the largest, or strings)."""
+    """New entity keys, unique and of the real keys' form: integers after the largest; strings that are
+    one prefix and a number (``'c12'``, ``'firm_0003'``) continue that numbering, with the same
+    zero padding; other strings become ``'sequence_000000'``, ... . Never a real key."""
 
     @classmethod
     def fit(cls, column: pd.Series) -> _KeyMaker:
@@ -331,12 +333,23 @@ class _KeyMaker:
             column.dtype)
         maker.start = int(column.max()) + 1 if maker.numeric else 0
         maker.values_seen = int(column.nunique())
+        maker.prefix, maker.width = None, 0
+        if not maker.numeric:
+            parts = column.astype(str).str.extract(r"^(\D*)(\d+)$")
+            if parts.notna().all().all() and parts[0].nunique() == 1:
+                digits = parts[1]
+                padded = digits.str.len().nunique() == 1 and digits.str.startswith("0").any()
+                maker.prefix, maker.width = str(parts[0].iloc[0]), int(digits.str.len().iloc[0]) if padded else 0
+                maker.start = int(digits.astype(np.int64).max()) + 1
         return maker
 
     def make(self, numbers: np.ndarray) -> pd.Series:
         numbers = np.asarray(numbers, dtype=np.int64)
         if self.numeric:
             return pd.Series(numbers + self.start)
+        if getattr(self, "prefix", None) is not None:  # model files of tabsynth 0.1.0 have no prefix
+            text = np.char.zfill((numbers + self.start).astype(str), self.width)
+            return pd.Series(np.char.add(self.prefix, text), dtype=object)
         return pd.Series(np.char.add("sequence_", np.char.zfill(numbers.astype(str), 6)), dtype=object)
 
 
