@@ -8,8 +8,8 @@ import pytest
 
 import tabsynth
 from tabsynth.errors import ConditionError, InvalidParameterError
+from tabsynth.synthesizers import _trees as bn_trees
 from tabsynth.synthesizers.bayesian_network import _structure as bn
-from tabsynth.synthesizers.bayesian_network import _trees as bn_trees
 from tabsynth.synthesizers.bayesian_network.synthesizer import BayesianNetworkSynthesizer
 from tabsynth.testing import make_check_data
 

@@ -31,7 +31,8 @@ def test_gapminder_schema_and_trends(gapminder_model):
 
 
 def test_transition_tables_are_inspectable(gapminder_model):
-    _, synth = gapminder_model
+    data, _ = gapminder_model
+    synth = tabsynth.make("markov_chain", random_state=0, conditionals="table").fit(data, **GAPMINDER)
     tables = synth.transition_
     assert "lifeExp" in tables
     probabilities = tables["lifeExp"].filter(like="state ")
@@ -107,3 +108,57 @@ def test_cli_fit_sample_evaluate(tmp_path, capsys):
     assert main(["fit", str(real), "--synthesizer", "markov_chain", "--output", str(model)]) == 2
     assert main(["sample", str(model), "--rows", "5", "--output", str(out)]) == 2
     assert "error" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- memory: tree conditionals
+def _levels_panel(entities=80, steps=12, seed=0):
+    rng = np.random.default_rng(seed)
+    levels = rng.normal(0, 10, entities)
+    return pd.DataFrame({"id": np.repeat(np.arange(entities), steps), "t": np.tile(np.arange(steps), entities),
+                         "x": np.repeat(levels, steps) + rng.normal(0, 1, entities * steps)})
+
+
+def _within_share(frame):
+    """Mean within-sequence spread over the pooled spread: small when each entity keeps its own level."""
+    return frame.groupby("id")["x"].std().mean() / frame["x"].std()
+
+
+def test_memory_features_are_the_same_in_fit_and_in_sampling():
+    from tabsynth.synthesizers.markov_chain._history import running_means, update_memory
+
+    rng = np.random.default_rng(3)
+    lengths = np.array([5, 1, 7])
+    states = rng.integers(0, 4, lengths.sum())
+    position = np.concatenate([np.arange(n) for n in lengths])
+    var = {"kind": "level", "flag": "x_missing", "card": 4}  # state 3 = missing: not part of the mean
+    fitted = running_means(states, states < 3, position)
+    grid = np.full((3, 7), 3)
+    for e, (start, n) in enumerate(zip(np.r_[0, np.cumsum(lengths)[:-1]], lengths)):
+        grid[e, :n] = states[start:start + n]
+    own = {"S": grid, "L": grid, "M": np.zeros((3, 7)), "F": np.zeros((3, 7)), "sum": np.zeros(3), "count": np.zeros(3)}
+    for t in range(7):
+        update_memory(var, own, t)
+    sampled = own["M"][np.arange(7)[None, :] < lengths[:, None]]
+    np.testing.assert_allclose(np.nan_to_num(fitted, nan=-1.0), sampled)
+    np.testing.assert_array_equal(own["F"][:, 3], grid[:, 0])
+
+
+def test_tree_chain_keeps_each_entity_at_its_own_level():
+    panel = _levels_panel()
+    fakes = {kind: tabsynth.make("markov_chain", random_state=0, conditionals=kind)
+             .fit(panel, sequence_key="id", sequence_index="t").sample(200, random_state=1)
+             for kind in ("tree", "table")}
+    real = _within_share(panel)  # 0.09
+    assert _within_share(fakes["tree"]) < 1.4 * real
+    assert _within_share(fakes["tree"]) < 0.8 * _within_share(fakes["table"])
+
+
+def test_tree_chain_model_file_round_trip(tmp_path):
+    synth = tabsynth.make("markov_chain", random_state=0, conditionals="tree")
+    synth.fit(_levels_panel(entities=30), sequence_key="id", sequence_index="t")
+    assert [v["conditional"] for v in synth.variables_] == ["tree"]
+    assert all(name.endswith("@start") for name in synth.transition_)  # trees are no transition tables
+    synth.save(tmp_path / "tree.tsyn")
+    same = tabsynth.load(tmp_path / "tree.tsyn")
+    pd.testing.assert_frame_equal(same.sample(10, random_state=4), synth.sample(10, random_state=4))
+    assert same.get_params()["conditionals"] == "tree"

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ...base import block_rng
+from .. import _trees as trees
 from ..table import BLOCK_SIZE
 from . import _structure as bn
-from . import _trees as trees
 from ._inference import backward_sample, eliminate
 
 _GROUP_BLOCKS = 32  # sampling blocks generated together when there are no conditions

@@ -10,9 +10,9 @@ import pandas as pd
 
 from ...errors import InvalidParameterError
 from ...validation import Interval, Options, Satisfies
+from .. import _trees as trees
 from ..table import Synthesizer
 from . import _structure as bn
-from . import _trees as trees
 from ._sampling import NetworkSampling, flat_cumulative
 
 _STRUCTURES = ("hill_climb", "chow_liu")
@@ -42,7 +42,7 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
     a classification tree per variable on *every* variable before it in the network's topological
     order (synthpop's CART idea; leaves of at least ``min_samples_leaf`` rows, each leaf holding the
     smoothed distribution of the variable's states there; see
-    :mod:`tabsynth.synthesizers.bayesian_network._trees`). The network then fixes the order; the trees carry the
+    :mod:`tabsynth.synthesizers._trees`). The network then fixes the order; the trees carry the
     higher-order interactions a few parents cannot (Adult's ``income`` depends on more columns than
     a table can hold). Trees are stored as numeric arrays (splits on state codes, smoothed state
     frequencies per leaf: no individual rows) and walked for all rows at once. Unlike the tables,

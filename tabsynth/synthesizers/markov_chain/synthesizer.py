@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -10,17 +9,33 @@ import numpy as np
 import pandas as pd
 
 from ...schema.codecs import MISSING_SUFFIX
-from ...validation import Interval
+from ...validation import Interval, Options
 from ..sequence import SequenceSynthesizer
 from . import _calibration as calibration
+from ._history import (
+    LazyFeatures,
+    folds,
+    held_out_loglik,
+    interpolate_missing,
+    lagged,
+    lagged_float,
+    memory_limit,
+    running_means,
+    subset,
+    update_memory,
+    within_diffs,
+)
+from ._step_trees import MISSING_FEATURE, StepTree
 from ._tables import BackoffTable, Bins
 
 MAX_EXACT_VALUES = 40  # numbers with at most this many distinct values are states as they are
 POSITION_CAP = 24  # step position is a candidate parent (capped) for short sequences
 MAX_LENGTH_FOR_POSITION = 100
 DIFF_RATIO = 0.5  # step differences much smaller than the spread of values: model the differences
-LOG_RANGE = 50.0
-REQUIRED_CALENDAR = ("@month",)  # seasonal level: a diff chain of a datetime-indexed series always sees the month  # positive columns spanning this factor are modeled on the log scale
+# positive columns spanning this factor are modeled on the log scale: their steps scale with their size
+# (10, not 50: a panel of states or firms of very different sizes, e.g. us_states_produc, moved from
+# 0.742 to 0.684 sequence detection with 10)
+LOG_RANGE = 10.0
 
 
 class MarkovChainSynthesizer(SequenceSynthesizer):
@@ -29,16 +44,18 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
     Each time-varying column becomes one discrete variable per step: a category (categoricals),
     a quantile bin of the value (``level`` numbers), or, for smooth and trending series (step
     differences much smaller than the spread of the values), a bin of the step difference
-    (``diff`` numbers, on the log scale for positive columns spanning decades), whose running
-    value is kept inside the range seen. Missing values are a state of their own (a separate
-    missing-flag chain for ``diff`` numbers), so runs of missingness are learned. Each variable at
-    step t is drawn from P(variable | parents), the parents chosen greedily by leave-one-out
-    likelihood among its own states at t-1..t-k, the other columns at t-1, the earlier columns at
-    t, calendar features of a datetime index (hour, weekday, month), the step position of short
-    sequences and the context columns. Tables are smoothed hierarchically (unseen parent
-    combinations back off to coarser ones; every state keeps a positive probability), so a sampled
-    chain never gets stuck. A sampled bin becomes a number by interpolating quantiles of the
-    values inside it.
+    (``diff`` numbers, on the log scale for positive columns spanning a factor of 10), whose
+    running value is kept inside the range seen. Missing values are a state of their own (a
+    separate missing-flag chain for ``diff`` numbers), so runs of missingness are learned. Each
+    variable at step t is drawn from P(variable | past), its candidate inputs its own states at
+    t-1..t-k, the other columns at t-1, the earlier columns at t, calendar features of a datetime
+    index (hour, weekday, month), the step position of short sequences, the context columns and
+    the entity's memory (per number: the mean of its states so far, its first level). The
+    conditional is a backoff table on a few parents chosen greedily by leave-one-out likelihood
+    (smoothed hierarchically: unseen parent combinations back off to coarser ones, so a sampled
+    chain never gets stuck) or a tree over all inputs at once, per variable the one that predicts
+    held-out entities better (``conditionals``). A sampled bin becomes a number by interpolating
+    quantiles of the values inside it.
 
     The context table (context columns, sequence length, start of the index; one row per entity)
     is modeled by ``context_synthesizer``; the index is the sampled start plus steps drawn from the
@@ -54,6 +71,19 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         Most parents per variable.
     alpha : float, default 2.0
         Strength of the backoff prior, in rows.
+    conditionals : {'auto', 'tree', 'table'}, default 'auto'
+        How a step's state depends on the past. ``'tree'``: a classification tree per variable over
+        every candidate feature at once, the entity's memory included (per number, the mean of its
+        states so far and its first level; see ``markov_chain._step_trees``), so a sequence keeps its
+        own level and usual step over its whole length. ``'table'``: a backoff table on at most
+        ``max_parents`` parents (the chain of tabsynth 0.1.0, which forgets beyond ``order`` steps).
+        ``'auto'`` (default) chooses per variable the one with the higher log-likelihood on held-out
+        entities (each half of the entities predicted by a model fitted on the other half), which
+        measured best over the bundled panels (``benchmarks/sequences.py``); the choice is
+        ``variables_[i]['conditional']``.
+    min_samples_leaf : int, default 20
+        Fewest training steps in a tree leaf: smaller fits closer and copies more (synthpop's CART
+        default; 8 and 40 measured worse on the bundled panels).
     calibrate : bool, default True
         Map the pooled values of each ``diff`` column onto the real marginal with a monotone map fitted
         once after training (see ``markov_chain._calibration``): the accumulated drift of a chain of
@@ -93,16 +123,21 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         "n_bins": [Interval(Integral, 2, None)],
         "max_parents": [Interval(Integral, 0, None)],
         "alpha": [Interval(Real, 0, None, closed="neither")],
+        "conditionals": [Options("auto", "tree", "table")],
+        "min_samples_leaf": [Interval(Integral, 1, None)],
         "calibrate": ["boolean"],
     }
 
     def __init__(self, *, order: int = 2, n_bins: int = 10, max_parents: int = 4, alpha: float = 2.0,
-                 calibrate: bool = True, context_synthesizer: str = "bayesian_network",
-                 random_state: int | None = None, verbose: bool = False):
+                 conditionals: str = "auto", min_samples_leaf: int = 20, calibrate: bool = True,
+                 context_synthesizer: str = "bayesian_network", random_state: int | None = None,
+                 verbose: bool = False):
         self.order = order
         self.n_bins = n_bins
         self.max_parents = max_parents
         self.alpha = alpha
+        self.conditionals = conditionals
+        self.min_samples_leaf = min_samples_leaf
         self.calibrate = calibrate
         self.context_synthesizer = context_synthesizer
         self.random_state = random_state
@@ -120,24 +155,23 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
             if var["kind"] == "diff":
                 starts_[var["name"]] = var["start_bins"].states(self._scaled(var, encoded, starts, lengths)[starts])
         features, cards = self._fit_features(states, levels, position, calendar, context, lengths)
+        if self.conditionals != "table":
+            self._fit_memory(states, levels, position, features, cards)
         self.tables_ = {}
         first = position == 0
         for i, var in enumerate(self.variables_):
             name = var["name"]
-            candidates = self._candidates(i)
             if var["kind"] == "diff":
                 rows = ~first
                 start = BackoffTable(var["start_bins"].size, self.alpha)
                 self.tables_[name + "@start"] = start.fit(
-                    starts_[name], _subset(features, first), cards, self._start_candidates(i), self.max_parents)
+                    starts_[name], subset(features, first), cards, self._start_candidates(i), self.max_parents)
             else:
                 rows = np.ones(len(position), dtype=bool)
-            # A diff chain always sees its own level: differences then pull back towards the seen range
-            # (mean reversion), and a random walk cannot drift away over thousands of steps.
-            required = (f"{name}|L1",) if var["kind"] == "diff" else ()
-            table = BackoffTable(var["card"], self.alpha)
-            self.tables_[name] = table.fit(states[name][rows], _subset(features, rows), cards, candidates,
-                                           self.max_parents, required)
+            fold = folds(position, lengths)[rows]
+            model, var["conditional"] = self._fit_step_model(i, states[name][rows], subset(features, rows), cards,
+                                                             fold, rng)
+            self.tables_[name] = model
         if self.calibrate:
             self._fit_calibration(encoded, starts, lengths, context, calendar, rng)
 
@@ -204,9 +238,9 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         observed = values[~missing]
         use_log = bool(observed.min() > 0 and observed.max() > LOG_RANGE * observed.min())  # no overflow
         scaled = np.log(values) if use_log else values.copy()
-        scaled = _interpolate_missing(scaled, missing, starts, lengths)
+        scaled = interpolate_missing(scaled, missing, starts, lengths)
         with np.errstate(over="ignore", invalid="ignore"):  # values near the float limit: differences overflow
-            diffs = _within_diffs(scaled, starts)  # to inf, the test below is False and the levels are modeled
+            diffs = within_diffs(scaled, starts)  # to inf, the test below is False and the levels are modeled
             smooth = (len(diffs) > 1 and missing.mean() < 0.5 and len(np.unique(observed)) > MAX_EXACT_VALUES
                       and np.std(diffs) < DIFF_RATIO * np.std(scaled[~missing]))
         if not smooth:
@@ -243,7 +277,7 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         """A diff column's values on its modeling scale (log or not), gaps interpolated within sequences."""
         values = encoded[var["name"]].to_numpy(dtype=float)
         missing = encoded[var["flag"]].to_numpy() == 1 if var["flag"] else np.zeros(len(values), dtype=bool)
-        return _interpolate_missing(np.log(values) if var["log"] else values, missing, starts, lengths)
+        return interpolate_missing(np.log(values) if var["log"] else values, missing, starts, lengths)
 
     def _fit_features(self, states, levels, position, calendar, context, lengths) -> tuple[dict, dict]:
         features, cards = {}, {}
@@ -251,10 +285,10 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
             name, pad = var["name"], var["card"]
             level_pad = var["level_bins"].size if var["kind"] == "diff" else pad
             for lag in range(self.order + 1):
-                features[f"{name}|S{lag}"] = _lag(states[name], position, lag, pad)
+                features[f"{name}|S{lag}"] = lagged(states[name], position, lag, pad)
                 cards[f"{name}|S{lag}"] = pad + 1
                 if var["kind"] == "diff" and lag <= 1:
-                    features[f"{name}|L{lag}"] = _lag(levels[name], position, lag, level_pad)
+                    features[f"{name}|L{lag}"] = lagged(levels[name], position, lag, level_pad)
                     cards[f"{name}|L{lag}"] = level_pad + 1
         features.update(calendar)
         self.calendar_cards_ = {k: {"hour": 24, "dayofweek": 7, "month": 12}[k[1:]] for k in calendar}
@@ -281,6 +315,59 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
                 names.append(f"{other['name']}|L{0 if j < i else 1}")
         return names + self._static_candidates()
 
+    def _fit_step_model(self, i, target, features, cards, fold, rng):
+        """The step model of variable ``i``: a tree or a backoff table (``conditionals``; with 'auto',
+        the one with the higher log-likelihood on held-out entities, each half predicted by a model
+        fitted on the other)."""
+        var = self.variables_[i]
+        candidates = self._candidates(i)
+        # A diff chain's table always sees its own level: differences then pull back towards the seen
+        # range (mean reversion), and a random walk cannot drift away over thousands of steps.
+        required = (f"{var['name']}|L1",) if var["kind"] == "diff" else ()
+
+        def table(rows):
+            return BackoffTable(var["card"], self.alpha).fit(target[rows], subset(features, rows), cards,
+                                                             candidates, self.max_parents, required)
+
+        def tree(rows):
+            model = StepTree(var["card"], candidates + self._memory_candidates(i), self.min_samples_leaf, self.alpha)
+            return model.fit(target[rows], subset(features, rows), rng)
+
+        kind = self.conditionals
+        if kind == "auto":
+            scores = {name: held_out_loglik(build, target, features, fold)
+                      for name, build in (("table", table), ("tree", tree))}
+            kind = "tree" if scores["tree"] > scores["table"] else "table"
+        every = np.ones(len(target), dtype=bool)
+        return (tree if kind == "tree" else table)(every), kind
+
+    def _fit_memory(self, states, levels, position, features, cards) -> None:
+        """The entity's memory of each number up to the previous step: its mean state and first level.
+
+        A number's bins are ordered, so the mean state index of the steps so far says where the
+        sequence has lived (its level; for a ``diff`` column its usual step, i.e. its trend).
+        Computed the same way, step by step, while sampling.
+        """
+        for var in self.variables_:
+            if var["kind"] not in ("level", "diff"):
+                continue
+            name = var["name"]
+            valid = states[name] < memory_limit(var)
+            means = np.nan_to_num(running_means(states[name], valid, position), nan=MISSING_FEATURE)
+            features[f"{name}|M1"] = lagged_float(means, position, 1)
+            first = np.repeat(levels[name][position == 0], np.bincount(np.cumsum(position == 0) - 1))
+            features[f"{name}|F1"] = lagged_float(first.astype(float), position, 1)
+            cards[f"{name}|M1"] = cards[f"{name}|F1"] = 0  # pad = -1: no memory yet
+
+    def _memory_candidates(self, i: int) -> list[str]:
+        names = []
+        for j, var in enumerate(self.variables_):
+            if var["kind"] in ("level", "diff"):
+                names.append(f"{var['name']}|M1")
+                if j == i:
+                    names.append(f"{var['name']}|F1")
+        return names
+
     def _start_candidates(self, i: int) -> list[str]:
         earlier = [v for v in self.variables_[:i] if v["kind"] != "diff"]
         names = [f"{v['name']}|S0" for v in earlier]
@@ -301,6 +388,9 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
                                     "L": np.zeros((size, width), dtype=np.int64)}
             if var["kind"] == "diff":
                 history[var["name"]]["value"] = np.zeros((size, width))
+            if self.conditionals != "table" and var["kind"] in ("level", "diff"):
+                history[var["name"]].update(M=np.zeros((size, width)), F=np.zeros((size, width)),
+                                            sum=np.zeros(size), count=np.zeros(size))
         for t in range(width):
             static = {name: values[:, t] for name, values in calendar.items()}
             static.update(codes)
@@ -308,11 +398,13 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
                 static["@pos"] = np.full(size, min(t, POSITION_CAP), dtype=np.int64)
             for var in self.variables_:
                 self._sample_step(var, t, history, static, size, rng)
+                if "M" in history[var["name"]]:
+                    update_memory(var, history[var["name"]], t)
         mask = np.arange(width)[None, :] < lengths[:, None]
         return self._encoded_output(history, mask, rng)
 
-    def _features_at(self, t: int, history: dict, static: dict, size: int) -> _LazyFeatures:
-        return _LazyFeatures(self, t, history, static, size)
+    def _features_at(self, t: int, history: dict, static: dict, size: int) -> LazyFeatures:
+        return LazyFeatures(self, t, history, static, size)
 
     def _sample_step(self, var, t, history, static, size, rng) -> None:
         name, own = var["name"], history[var["name"]]
@@ -353,10 +445,16 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
     # ------------------------------------------------------------------ inspect and files
     @property
     def transition_(self) -> dict:
-        """For each variable, its smoothed table given all its parents (rows: parent states seen)."""
+        """For each variable, its smoothed table given all its parents (rows: parent states seen).
+
+        Variables modeled by a tree (``conditionals='tree'``) are left out: their conditionals are the
+        leaves of ``tables_[name].tree``.
+        """
         self._check_is_fitted()
         out = {}
         for name, table in self.tables_.items():
+            if isinstance(table, StepTree):
+                continue
             keys, probs = table.keys[-1], table.probs[-1]
             parents = {}
             for parent, card in zip(reversed(table.parents), reversed(table.cards)):
@@ -374,7 +472,9 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
                 if key in var:
                     var[key] = var[key].to_state()
             variables.append(var)
-        return {"variables": variables, "tables": {k: t.to_state() for k, t in self.tables_.items()},
+        tables = {k: {"type": "tree", **t.to_state()} if isinstance(t, StepTree) else t.to_state()
+                  for k, t in self.tables_.items()}
+        return {"variables": variables, "tables": tables,
                 "context_bins": self.context_bins_, "calendar_cards": self.calendar_cards_,
                 "use_position": self.use_position_, "cards": self.cards_}
 
@@ -386,68 +486,11 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
                 if key in var:
                     var[key] = Bins.from_state(var[key])
             self.variables_.append(var)
-        self.tables_ = {k: BackoffTable.from_state(t) for k, t in state["tables"].items()}
+        self.tables_ = {k: StepTree.from_state(t) if t.get("type") == "tree" else BackoffTable.from_state(t)
+                        for k, t in state["tables"].items()}
+        if any("conditional" not in var for var in self.variables_ if var["kind"] != "flag"):
+            self.conditionals = "table"  # a model file of tabsynth 0.1.0: tables only
         self.context_bins_ = state["context_bins"]
         self.calendar_cards_ = state["calendar_cards"]
         self.use_position_ = bool(state["use_position"])
         self.cards_ = state["cards"]
-
-
-class _LazyFeatures:
-    """Parent values at step t, computed only when a table asks for them (a dict-like view)."""
-
-    def __init__(self, model, t, history, static, size):
-        self.model, self.t, self.history, self.static, self.size = model, t, history, static, size
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        if name in self.static:
-            return self.static[name]
-        column, kind, lag, pad = _parse_feature(name, self.model.cards_[name])
-        if self.t - lag < 0:
-            return np.full(self.size, pad, dtype=np.int64)
-        return self.history[column][kind][:, self.t - lag]
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_feature(name: str, card: int) -> tuple[str, str, int, int]:
-    column, lag_text = name.rsplit("|", 1)
-    return column, lag_text[0], int(lag_text[1:]), card - 1
-
-
-def _subset(features: dict, rows: np.ndarray) -> dict:
-    return {name: values[rows] for name, values in features.items()}
-
-
-def _lag(values: np.ndarray, position: np.ndarray, lag: int, pad: int) -> np.ndarray:
-    if lag == 0:
-        return values
-    out = np.full(len(values), pad, dtype=np.int64)
-    ok = position >= lag
-    out[ok] = values[np.flatnonzero(ok) - lag]
-    return out
-
-
-def _interpolate_missing(values, missing, starts, lengths) -> np.ndarray:
-    """Fill missing values by linear interpolation within each sequence (ends: nearest observed)."""
-    if not missing.any():
-        return values
-    out = values.copy()
-    fallback = float(np.median(values[~missing])) if (~missing).any() else 0.0
-    for start, length in zip(starts, lengths):
-        gap = missing[start:start + length]
-        if not gap.any():
-            continue
-        seen = np.flatnonzero(~gap)
-        segment = out[start:start + length]
-        if len(seen) == 0:
-            segment[:] = fallback
-        else:
-            segment[gap] = np.interp(np.flatnonzero(gap), seen, segment[seen])
-    return out
-
-
-def _within_diffs(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    diffs = np.diff(values)
-    keep = np.ones(len(values), dtype=bool)
-    keep[starts] = False
-    return diffs[keep[1:]]

@@ -1,4 +1,4 @@
-"""Tree conditionals for the Bayesian network: each variable given every variable sampled before it.
+"""Tree conditionals (the Bayesian network's, and the Markov chain's steps): a variable given many others.
 
 A table P(v | parents) carries only a few parents; the variable a downstream model predicts (Adult's
 ``income``) depends on more than that. Here each variable, visited in the network's topological
@@ -51,7 +51,7 @@ def fit_tree(discrete: np.ndarray, cards: np.ndarray, child: int, predictors: li
     """
     from sklearn.tree import DecisionTreeClassifier
 
-    target = discrete[:, child]
+    target = discrete[:, child].astype(np.int64)  # codes (a float matrix may carry them)
     if not predictors or len(np.unique(target)) < 2:
         return _single_leaf(target, int(cards[child]), pseudo_count)
     features = discrete[:, predictors].astype(np.float32)
