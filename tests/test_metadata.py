@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -38,12 +40,22 @@ def test_unique_float_is_numerical_and_unique_int_without_key_name_is_numerical(
 
 
 def test_sdv_dict_round_trip_and_unknown_sdtypes_warn():
-    sdv = {"columns": {"email": {"sdtype": "email"}, "age": {"sdtype": "numerical"}}, "primary_key": None}
+    sdv = {"columns": {"company": {"sdtype": "company"}, "age": {"sdtype": "numerical"}}, "primary_key": None}
     with pytest.warns(UserWarning, match="treated as 'categorical'"):
         md = Metadata.from_dict(sdv)
-    assert md.sdtype("email") == "categorical"
-    assert md.to_dict() == {"columns": {"email": {"sdtype": "email"}, "age": {"sdtype": "numerical"}}}
-    assert md.to_sdmetrics_dict()["columns"]["email"] == {"sdtype": "categorical"}
+    assert md.sdtype("company") == "categorical"
+    assert md.to_dict() == {"columns": {"company": {"sdtype": "company"}, "age": {"sdtype": "numerical"}}}
+    assert md.to_sdmetrics_dict()["columns"]["company"] == {"sdtype": "categorical"}
+
+
+def test_pii_sdtypes_are_kept_as_declared():
+    sdv = {"columns": {"email": {"sdtype": "email", "pii": True}, "age": {"sdtype": "numerical"}}, "primary_key": None}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no remapping warning: tabsynth models PII sdtypes (fresh values)
+        md = Metadata.from_dict(sdv)
+    assert md.sdtype("email") == "email"
+    assert md.to_dict()["columns"]["email"] == {"sdtype": "email", "pii": True}
+    assert md.to_sdmetrics_dict()["columns"]["email"]["sdtype"] == "email"  # sdmetrics skips PII columns
 
 
 def test_overrides_and_validation_errors():

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MetadataError
+from .pii import PII_SDTYPES, detect_pii
 
-SDTYPES = ("numerical", "categorical", "boolean", "datetime", "id")
+SDTYPES = ("numerical", "categorical", "boolean", "datetime", "id", *PII_SDTYPES)
 
 # Date formats tried, in order, on string columns; the first that parses every value and
 # writes each value back unchanged is learned, so sampled dates come back in the same format.
@@ -220,6 +221,9 @@ def _detect_column(name: str, col: pd.Series) -> tuple[str, dict]:
             return "datetime", {"datetime_format": fmt}
         if _looks_like_key(name, col):
             return "id", {}
+        kind = detect_pii(name, values)
+        if kind is not None:  # personal data: generated fresh, never copied (schema.pii)
+            return kind, {"pii": True}
     return "categorical", {}
 
 

@@ -1,13 +1,14 @@
 """The schema: once, for every model, real columns to a numeric frame and back.
 
 ``Schema.fit`` picks a codec for each column (numerical, datetime, categorical/boolean, id,
-constant, derived); ``encode`` gives the model a frame of float64 values and int64 codes whose
+personal data (:mod:`~tabsynth.schema.pii`: generated fresh, never learned), constant, derived); ``encode`` gives the model a frame of float64 values and int64 codes whose
 layout is ``Schema.columns``; ``decode`` turns model output back into the input's columns, order
 and dtypes.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -24,10 +25,11 @@ from .codecs import (
     NumericalCodec,
 )
 from .metadata import Metadata
+from .pii import PII_SDTYPES, PiiCodec, detect_pii
 from .relations import DerivedCodec, detect_relations
 
 _CODECS = {cls.__name__: cls for cls in (NumericalCodec, DatetimeCodec, CategoricalCodec, ConstantCodec, IdCodec,
-                                         DerivedCodec)}
+                                         PiiCodec, DerivedCodec)}
 
 
 class Schema:
@@ -57,14 +59,18 @@ class Schema:
         """
         if max_categories is not None and max_categories < 2:
             raise InvalidParameterError(f"max_categories must be None or an int of at least 2. Got {max_categories!r}.")
-        constant = [c for c in data.columns if data[c].nunique(dropna=False) <= 1]
-        learnable = [c for c in data.columns if c not in constant and metadata.sdtype(c) != "id"]
+        personal = [c for c in data.columns if is_pii(metadata.columns[c])]
+        constant = [c for c in data.columns if c not in personal and data[c].nunique(dropna=False) <= 1]
+        learnable = [c for c in data.columns if c not in constant + personal and metadata.sdtype(c) != "id"]
         relation_candidates = [c for c in learnable if metadata.sdtype(c) in ("categorical", "boolean", "numerical")]
         relations = detect_relations(data, relation_candidates) if detect_relations_ else {}
         codecs = {}
         for name in data.columns:
             spec = metadata.columns[name]
-            if name in constant:
+            if name in personal:
+                kind = spec["sdtype"] if spec["sdtype"] in PII_SDTYPES else None
+                codecs[name] = PiiCodec(name, kind, spec.get("locale", "en_US")).fit(data[name])
+            elif name in constant:
                 codecs[name] = ConstantCodec(name).fit(data[name])
             elif name in relations:  # ids are never relation candidates
                 codecs[name] = DerivedCodec(name, relations[name]).fit(data[name], data[relations[name]])
@@ -102,11 +108,12 @@ class Schema:
         return pd.DataFrame({col.name: parts[col.name] for col in self.columns}, index=range(len(data)))
 
     def decode(self, encoded: pd.DataFrame | Mapping[str, np.ndarray], num_rows: int | None = None,
-               row_offset: int = 0) -> pd.DataFrame:
+               row_offset: int = 0, seed: int | None = None) -> pd.DataFrame:
         """Model output back to the input's columns, order and dtypes.
 
         ``row_offset`` is the position of the first row in the whole sample, so generated ids stay
-        unique (and identical) however the sample is split into chunks.
+        unique (and identical) however the sample is split into chunks. ``seed`` (the sampling
+        seed) seeds the fresh values of personal-data columns, block by block of rows.
         """
         arrays = {k: np.asarray(v) for k, v in encoded.items()}
         if num_rows is None:
@@ -115,6 +122,8 @@ class Schema:
         for name, codec in self.codecs.items():
             if isinstance(codec, IdCodec):
                 out[name] = codec.decode(arrays, num_rows, row_offset)
+            elif isinstance(codec, PiiCodec):
+                out[name] = codec.decode(arrays, num_rows, row_offset, seed)
             elif isinstance(codec, ConstantCodec):
                 out[name] = codec.decode(arrays, num_rows)
             elif not isinstance(codec, DerivedCodec):
@@ -190,7 +199,28 @@ def fit_codec(name: str, spec: dict, column: pd.Series, enforce_min_max_values: 
         return NumericalCodec(name, enforce_min_max_values).fit(column)
     if sdtype == "datetime":
         return DatetimeCodec(name, enforce_min_max_values, spec.get("datetime_format")).fit(column)
+    _warn_if_personal(name, spec, column)
     return CategoricalCodec(name, max_categories).fit(column)
+
+
+def is_pii(spec: Mapping) -> bool:
+    """Whether a column spec says personal data: a PII sdtype, or ``pii: True``."""
+    return spec["sdtype"] in PII_SDTYPES or bool(spec.get("pii", False))
+
+
+def _warn_if_personal(name: str, spec: Mapping, column: pd.Series) -> None:
+    """A categorical column that looks like personal data copies real values: say so, and how to stop it."""
+    if spec.get("pii") is False or not (pd.api.types.is_object_dtype(column.dtype)
+                                        or pd.api.types.is_string_dtype(column.dtype)):
+        return
+    kind = detect_pii(name, column)
+    if kind is not None:
+        warnings.warn(
+            f"Column {name!r} looks like personal data ({kind}) but is declared {spec['sdtype']!r}, so synthetic "
+            f"rows will repeat its real values. Declare it {{'sdtype': {kind!r}}} (or add 'pii': True) to generate "
+            "fresh values instead, or 'pii': False to keep it as it is and silence this warning.",
+            UserWarning, stacklevel=4,
+        )
 
 
 def _capped(codec) -> bool:

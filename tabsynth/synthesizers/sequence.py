@@ -190,7 +190,7 @@ class SequenceSynthesizer(BaseSynthesizer):
             first = block * SEQUENCE_BLOCK
             size = min(SEQUENCE_BLOCK, num_sequences - first)
             given = None if context is None else context.iloc[first:first + size].reset_index(drop=True)
-            parts.append(self._sample_block(first, size, sequence_length, given, block_rng(seed, block)))
+            parts.append(self._sample_block(first, size, sequence_length, given, block_rng(seed, block), seed))
         return pd.concat(parts, ignore_index=True)
 
     def _check_sample_args(self, num_sequences, sequence_length, context):
@@ -218,7 +218,7 @@ class SequenceSynthesizer(BaseSynthesizer):
             sequence_length = check_num_rows(sequence_length, "sample (sequence_length)")
         return num_sequences, context
 
-    def _sample_block(self, first, size, sequence_length, given, rng) -> pd.DataFrame:
+    def _sample_block(self, first, size, sequence_length, given, rng, seed) -> pd.DataFrame:
         full = SEQUENCE_BLOCK
         if given is not None:  # a whole block is always generated: pad the context rows by repetition
             given = given.iloc[np.resize(np.arange(len(given)), full)].reset_index(drop=True)
@@ -237,7 +237,7 @@ class SequenceSynthesizer(BaseSynthesizer):
         keep = np.repeat(np.arange(full) < size, lengths)
         encoded = {name: np.asarray(values)[keep] for name, values in encoded.items()}
         context = context.iloc[:size].reset_index(drop=True)
-        return self._assemble(first, context, lengths[:size], grid[mask][keep], encoded)
+        return self._assemble(first, context, lengths[:size], grid[mask][keep], encoded, seed)
 
     def _sample_context(self, size, given, rng) -> pd.DataFrame:
         child_seed = int(rng.integers(0, 2**63 - 1))
@@ -250,7 +250,7 @@ class SequenceSynthesizer(BaseSynthesizer):
                 rows[name] = given[name].to_numpy()
         return rows
 
-    def _assemble(self, first, context, lengths, index_numbers, encoded) -> pd.DataFrame:
+    def _assemble(self, first, context, lengths, index_numbers, encoded, seed) -> pd.DataFrame:
         out = {}
         repeat = np.repeat(np.arange(len(lengths)), lengths)
         out[self.sequence_key] = self.key_.make(first + repeat)
@@ -259,7 +259,7 @@ class SequenceSynthesizer(BaseSynthesizer):
             out[name] = context[name].iloc[repeat].reset_index(drop=True)
         out.update(self.index_.derive(index_numbers))
         if self.schema_ is not None:
-            decoded = self.schema_.decode(encoded, int(lengths.sum()), row_offset=first * 2**20)
+            decoded = self.schema_.decode(encoded, int(lengths.sum()), row_offset=first * 2**20, seed=seed)
             out.update({c: decoded[c] for c in decoded.columns})
         frame = pd.DataFrame({c: out[c] for c in self.feature_names_in_})
         return frame.astype({c: self.dtypes_[c] for c in (self.sequence_key, *self.context_columns)

@@ -94,7 +94,7 @@ class Synthesizer(BaseSynthesizer):
         num_rows, conditions = self._prepare_conditions(num_rows, conditions)
         seed = self._sampling_seed(random_state)
         encoded = self._generate(0, num_rows, seed, conditions)
-        return self._finish(self.schema_.decode(encoded, num_rows), conditions)
+        return self._finish(self.schema_.decode(encoded, num_rows, seed=seed), conditions)
 
     def sample_to_file(self, path, num_rows: int, *, chunk_size: int = 16 * BLOCK_SIZE,
                        random_state: int | None = None) -> None:
@@ -125,7 +125,7 @@ class Synthesizer(BaseSynthesizer):
         if not 0 <= start < stop:
             raise InvalidParameterError(f"sample_rows needs 0 <= start < stop. Got start={start}, stop={stop}.")
         encoded = self._generate(start, stop, check_random_state(seed, "sample_rows"), None)
-        return self.schema_.decode(encoded, stop - start, row_offset=start)
+        return self.schema_.decode(encoded, stop - start, row_offset=start, seed=seed)
 
     def _generate(self, start: int, stop: int, seed: int, conditions: Conditions | None) -> dict[str, np.ndarray]:
         """Encoded rows ``start..stop`` of the stream ``seed``, generated block by block, as column arrays."""

@@ -1,0 +1,295 @@
+"""Personal data: columns whose real values must never leave, detected and generated fresh.
+
+A PII column (SDV's sdtypes: ``email``, ``phone_number``, ``name``, ..., or any column declared with
+``pii: True``) is not learned. Its codec keeps only what a fresh value needs: the missing share,
+whether the real values are unique, and either their **format** (when every real value has one
+shape, e.g. ``+1-555-####`` or ``AB-12345``: the characters every value shares are kept, the others
+drawn by class) or a **Faker provider** (``email``, ``name``, ... in the chosen locale). It never
+stores a real value. To guarantee that no generated value equals a training value it stores which
+buckets of a short keyed hash the training values fall in, and redraws (bounded) every generated
+value that falls in one of them. The hash is deliberately coarse: it has about twice as many buckets
+as there are training values, so a quarter to a half of all buckets are taken, and a model file
+cannot confirm that a given person is in the training data (any candidate value, real or not, lands
+in a taken bucket with probability of at least about 1/5). Generation is seeded per
+block of rows from the sampling seed (a local ``Faker`` instance, ``seed_instance``; never the
+global seed), so a seeded sample is reproducible and independent of how it is chunked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidDataError, MissingDependencyError
+
+PII_SDTYPES = ("email", "phone_number", "name", "first_name", "last_name", "address", "street_address", "city",
+               "postcode", "ssn", "credit_card_number", "iban", "ipv4_address", "ipv6_address", "url", "uuid")
+_FAKER_METHOD = {"email": "email", "phone_number": "phone_number", "name": "name", "first_name": "first_name",
+                 "last_name": "last_name", "address": "address", "street_address": "street_address", "city": "city",
+                 "postcode": "postcode", "ssn": "ssn", "credit_card_number": "credit_card_number", "iban": "iban",
+                 "ipv4_address": "ipv4", "ipv6_address": "ipv6", "url": "url", "uuid": "uuid4"}
+_NAME_HINTS = [  # (sdtype, column-name pattern), first match wins
+    ("email", r"e[-_]?mail|^mail$|_mail$"), ("phone_number", r"phone|^tel$|telephone|mobile|cell"),
+    ("first_name", r"first[-_ ]?name|given[-_ ]?name|forename"), ("last_name", r"last[-_ ]?name|surname|family[-_ ]?name"),
+    ("name", r"(^|_)(full[-_ ]?)?name$"), ("street_address", r"street"), ("address", r"address"),
+    ("postcode", r"zip|post[-_ ]?code|postal"), ("ssn", r"ssn|social[-_ ]?security"),
+    ("credit_card_number", r"card|\bcc[-_]?num"), ("iban", r"iban"), ("ipv4_address", r"(^|_)ip(_?addr(ess)?)?(v4)?$"),
+    ("url", r"url|website|homepage"), ("uuid", r"uuid|guid")]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_URL = re.compile(r"^(https?|ftp)://\S+$")
+DETECT_SAMPLE = 200
+BLOCK_ROWS = 4096  # generation is seeded per block of this many rows
+MAX_REDRAWS = 25
+_PII_STREAM = 0x504949  # spawn key of the PII streams: independent of every model stream
+
+
+# ---------------------------------------------------------------------- detection
+def detect_pii(name: str, values: pd.Series) -> str | None:
+    """The PII sdtype a string column looks like (by its values, or its name and values), or None."""
+    sample = values.dropna().astype(str)
+    if len(sample) == 0:
+        return None
+    sample = sample.iloc[:: max(1, len(sample) // DETECT_SAMPLE)]
+    by_value = _kind_by_values(sample)
+    if by_value is not None:
+        return by_value
+    hint = next((kind for kind, pattern in _NAME_HINTS if re.search(pattern, str(name), re.IGNORECASE)), None)
+    if hint is None or not _plausible(hint, sample):
+        return None
+    return hint
+
+
+def _kind_by_values(sample: pd.Series) -> str | None:
+    """Kinds whose values prove themselves: emails, UUIDs, URLs, IP addresses, card numbers, IBANs."""
+    def share(test) -> float:
+        return float(np.mean([bool(test(v)) for v in sample]))
+
+    if share(_EMAIL.match) >= 0.9:
+        return "email"
+    if share(_UUID.match) >= 0.9:
+        return "uuid"
+    if share(_URL.match) >= 0.9:
+        return "url"
+    if share(lambda v: _ip_version(v) == 4) >= 0.9:
+        return "ipv4_address"
+    if share(lambda v: _ip_version(v) == 6) >= 0.9:
+        return "ipv6_address"
+    if share(_is_card_number) >= 0.9:
+        return "credit_card_number"
+    if share(_is_iban) >= 0.9:
+        return "iban"
+    return None
+
+
+def _plausible(kind: str, sample: pd.Series) -> bool:
+    """Values that could be of ``kind`` (a name hint alone must not turn a category into PII)."""
+    digits = sample.str.count(r"\d")
+    if kind in ("phone_number", "ssn"):
+        return bool((digits >= 7).mean() >= 0.9)
+    if kind == "postcode":
+        return bool(sample.str.fullmatch(r"[A-Za-z0-9 -]{3,10}").mean() >= 0.9 and (digits >= 2).mean() >= 0.9)
+    if kind in ("credit_card_number", "iban", "email", "uuid", "url", "ipv4_address"):
+        return False  # these prove themselves by value (above); a name alone is not enough
+    # names and addresses: many distinct texts with letters
+    return bool(sample.nunique() >= 0.5 * len(sample) and sample.str.contains(r"[A-Za-z]").mean() >= 0.9)
+
+
+def _ip_version(value: str) -> int | None:
+    try:
+        return ipaddress.ip_address(value).version
+    except ValueError:
+        return None
+
+
+def _is_card_number(value: str) -> bool:
+    digits = re.sub(r"[ -]", "", value)
+    if not digits.isdigit() or not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):  # Luhn
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _is_iban(value: str) -> bool:
+    text = value.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", text):
+        return False
+    moved = text[4:] + text[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1  # ISO 13616 checksum
+
+
+# ---------------------------------------------------------------------- formats
+def learn_format(values: pd.Series) -> list | None:
+    """The one shape every value has, as a list of (class, literal) per position, or None.
+
+    Classes: ``'#'`` a digit, ``'A'`` an upper-case letter, ``'a'`` a lower-case letter, ``''`` a
+    character every value has at that position (kept as it is). None when the values differ in
+    shape or too few positions vary to make fresh values (fewer than 4).
+    """
+    texts = values.dropna().astype(str).unique()
+    if len(texts) == 0 or len({len(t) for t in texts}) != 1:
+        return None
+    shape = []
+    for position in range(len(texts[0])):
+        chars = {t[position] for t in texts}
+        classes = {_char_class(c) for c in chars}
+        if len(chars) == 1:
+            shape.append(["", next(iter(chars))])
+        elif len(classes) == 1 and next(iter(classes)) != "":
+            shape.append([next(iter(classes)), ""])
+        else:
+            return None
+    return shape if sum(1 for cls, _ in shape if cls) >= 4 else None
+
+
+def _char_class(char: str) -> str:
+    if char.isdigit():
+        return "#"
+    if char.isalpha() and char.isascii():
+        return "A" if char.isupper() else "a"
+    return ""
+
+
+def _from_format(shape: list, count: int, rng: np.random.Generator) -> list[str]:
+    pools = {"#": np.array(list("0123456789")), "A": np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+             "a": np.array(list("abcdefghijklmnopqrstuvwxyz"))}
+    columns = [np.full(count, literal) if not cls else pools[cls][rng.integers(0, len(pools[cls]), count)]
+               for cls, literal in shape]
+    return ["".join(chars) for chars in zip(*columns)] if columns else [""] * count
+
+
+# ---------------------------------------------------------------------- the codec
+def buckets(values, key: bytes, bits: int) -> np.ndarray:
+    """The ``bits``-bit bucket of each value (as text) under a keyed BLAKE2b hash."""
+    out = [int.from_bytes(hashlib.blake2b(str(v).encode(), digest_size=8, key=key).digest(), "little")
+           % (1 << bits) for v in values]
+    return np.array(out, dtype=np.int64)
+
+
+def bucket_bits(count: int) -> int:
+    """About two buckets per training value: a quarter to a half of the buckets taken."""
+    return max(8, int(np.ceil(np.log2(max(count, 1)))) + 1)
+
+
+class PiiCodec:
+    """A personal-data column: fresh values only (see the module docs); no model input, no real value kept."""
+
+    outputs: tuple = ()
+
+    def __init__(self, name: str, kind: str | None, locale: str = "en_US"):
+        self.name, self.kind, self.locale = name, kind, locale
+
+    def fit(self, column: pd.Series) -> PiiCodec:
+        from .codecs import dtype_to_state
+
+        observed = column.dropna()
+        self.dtype = dtype_to_state(column.dtype)
+        self.missing_share = float(column.isna().mean()) if len(column) else 0.0
+        self.unique = bool(len(observed) > 1 and observed.is_unique)
+        self.format = learn_format(observed)
+        if self.format is None and self.kind not in _FAKER_METHOD:
+            self.kind = "uuid"  # a PII column of free text with no known kind: opaque fresh tokens
+        distinct = observed.astype(str).unique()
+        self.bits = bucket_bits(len(distinct))
+        self.taken = np.unique(buckets(distinct, self._key(), self.bits))
+        return self
+
+    def _key(self) -> bytes:
+        return hashlib.blake2b(("tabsynth-pii:" + str(self.name)).encode(), digest_size=16).digest()
+
+    def encode(self, column: pd.Series) -> dict[str, np.ndarray]:
+        return {}
+
+    def decode(self, encoded: dict, num_rows: int, row_offset: int = 0, seed: int | None = None) -> pd.Series:
+        """``num_rows`` fresh values for rows ``row_offset..``: none equals a training value."""
+        from .codecs import dtype_from_state, restore_dtype
+
+        parts, first_block = [], row_offset // BLOCK_ROWS
+        last_block = (row_offset + num_rows - 1) // BLOCK_ROWS if num_rows else first_block - 1
+        for block in range(first_block, last_block + 1):
+            parts.append(self._block(block, seed))
+        values = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+        start = row_offset - first_block * BLOCK_ROWS
+        values = values[start:start + num_rows]
+        return restore_dtype(pd.Series(values, dtype=object), dtype_from_state(self.dtype))
+
+    def _block(self, block: int, seed: int | None) -> np.ndarray:
+        entropy = 0 if seed is None else int(seed)
+        rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_PII_STREAM, block)))
+        values = np.array(self._fresh(BLOCK_ROWS, rng), dtype=object)
+        values = self._redraw_seen(values, rng)
+        missing = rng.random(BLOCK_ROWS) < self.missing_share
+        values[missing] = None
+        return values
+
+    def _fresh(self, count: int, rng: np.random.Generator) -> list[str]:
+        if self.format is not None:
+            return _from_format(self.format, count, rng)
+        faker = _faker(self.locale, int(rng.integers(0, 2**63 - 1)))
+        from faker.exceptions import UniquenessException
+
+        method = getattr(faker.unique if self.unique else faker, _FAKER_METHOD[self.kind])
+        try:
+            return [str(method()).replace("\n", ", ") for _ in range(count)]
+        except UniquenessException:  # this kind ran out of distinct values: repeats are redrawn below
+            plain = getattr(faker, _FAKER_METHOD[self.kind])
+            return [str(plain()).replace("\n", ", ") for _ in range(count)]
+
+    def _redraw_seen(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Redraw every value in a training value's bucket; fail loudly if that cannot end.
+
+        Repeats within a block of a unique column are redrawn too, in the first half of the rounds
+        only: a small format may not hold enough distinct values, and then repeats are allowed (a
+        repeat of a fresh value leaks nothing); a training value never is.
+        """
+        key = self._key()
+        for round_ in range(MAX_REDRAWS):
+            clash = np.isin(buckets(values, key, self.bits), self.taken)
+            if self.unique and round_ < MAX_REDRAWS // 2:
+                clash |= pd.Series(values).duplicated().to_numpy()
+            if not clash.any():
+                return values
+            values[clash] = self._fresh(int(clash.sum()), rng)
+        clash = np.isin(buckets(values, key, self.bits), self.taken)
+        if not clash.any():
+            return values
+        raise InvalidDataError(
+            f"Column {self.name!r} is personal data, but fresh values of its format keep matching training values "
+            f"({int(clash.sum())} still do after {MAX_REDRAWS} redraws): the format has too few possible values. "
+            "Declare it with another PII sdtype (e.g. 'uuid') or drop it."
+        )
+
+    def encode_condition(self, value) -> dict:
+        from ..errors import ConditionError
+
+        raise ConditionError(f"Column {self.name!r} is personal data: its values are generated fresh, "
+                             "never conditioned on.")
+
+    def to_state(self) -> dict:
+        return dict(vars(self))
+
+    @classmethod
+    def from_state(cls, state: dict) -> PiiCodec:
+        codec = cls.__new__(cls)
+        codec.__dict__.update(state)
+        codec.format = None if codec.format is None else [list(p) for p in codec.format]
+        codec.taken = np.asarray(codec.taken, dtype=np.int64)
+        codec.bits = int(codec.bits)
+        return codec
+
+
+def _faker(locale: str, seed: int):
+    try:
+        from faker import Faker
+    except ImportError as error:  # a declared dependency; say so if an environment lacks it
+        raise MissingDependencyError("Generating personal-data columns needs Faker: pip install faker") from error
+    faker = Faker(locale)
+    faker.seed_instance(seed)
+    return faker
