@@ -141,3 +141,19 @@ def test_learned_format_keeps_shared_characters():
     shape = learn_format(pd.Series(["AB-1234", "AB-9876", "AB-5555"]))
     assert "".join(literal or cls for cls, literal in shape) == "AB-####"
     assert learn_format(pd.Series(["a", "bb"])) is None
+
+
+@pytest.mark.parametrize("name", ["ctgan", "tvae"])
+def test_neural_synthesizers_emit_fresh_personal_values(customers, name):
+    pytest.importorskip("torch")
+    synth = tabsynth.make(name, random_state=0, epochs=1, batch_size=100, device="cpu").fit(customers)
+    fake = synth.sample(500, random_state=0)
+    for column in PII:
+        assert not fake[column].isin(set(customers[column].dropna())).any(), column
+
+
+def test_unique_emails_stay_unique_across_blocks(customers):
+    synth = tabsynth.make("gaussian_copula", random_state=0).fit(customers)
+    fake = synth.sample(10_000, random_state=2)  # three generation blocks
+    assert fake["email"].is_unique
+    assert not fake["email"].isin(set(customers["email"])).any()

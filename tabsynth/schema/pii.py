@@ -223,13 +223,16 @@ class PiiCodec:
     def _block(self, block: int, seed: int | None) -> np.ndarray:
         entropy = 0 if seed is None else int(seed)
         rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_PII_STREAM, block)))
-        values = np.array(self._fresh(BLOCK_ROWS, rng), dtype=object)
-        values = self._redraw_seen(values, rng)
+        tag = f"+{block}" if block and self.unique and self.format is None and self.kind == "email" else ""
+        values = np.array(self._fresh(BLOCK_ROWS, rng, tag), dtype=object)
+        values = self._redraw_seen(values, rng, tag)
         missing = rng.random(BLOCK_ROWS) < self.missing_share
         values[missing] = None
         return values
 
-    def _fresh(self, count: int, rng: np.random.Generator) -> list[str]:
+    def _fresh(self, count: int, rng: np.random.Generator, tag: str = "") -> list[str]:
+        """``count`` new values; ``tag`` (a unique email column's block number, as plus-addressing)
+        keeps blocks apart, since each block is generated on its own."""
         if self.format is not None:
             return _from_format(self.format, count, rng)
         faker = _faker(self.locale, int(rng.integers(0, 2**63 - 1)))
@@ -237,12 +240,13 @@ class PiiCodec:
 
         method = getattr(faker.unique if self.unique else faker, _FAKER_METHOD[self.kind])
         try:
-            return [str(method()).replace("\n", ", ") for _ in range(count)]
+            values = [str(method()).replace("\n", ", ") for _ in range(count)]
         except UniquenessException:  # this kind ran out of distinct values: repeats are redrawn below
             plain = getattr(faker, _FAKER_METHOD[self.kind])
-            return [str(plain()).replace("\n", ", ") for _ in range(count)]
+            values = [str(plain()).replace("\n", ", ") for _ in range(count)]
+        return [v.replace("@", tag + "@", 1) for v in values] if tag else values
 
-    def _redraw_seen(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _redraw_seen(self, values: np.ndarray, rng: np.random.Generator, tag: str = "") -> np.ndarray:
         """Redraw every value in a training value's bucket; fail loudly if that cannot end.
 
         Repeats within a block of a unique column are redrawn too, in the first half of the rounds
@@ -256,7 +260,7 @@ class PiiCodec:
                 clash |= pd.Series(values).duplicated().to_numpy()
             if not clash.any():
                 return values
-            values[clash] = self._fresh(int(clash.sum()), rng)
+            values[clash] = self._fresh(int(clash.sum()), rng, tag)
         clash = np.isin(buckets(values, key, self.bits), self.taken)
         if not clash.any():
             return values
