@@ -63,6 +63,26 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    """Print the detected metadata: one line per column, personal-data columns marked."""
+    from .io import read_table
+    from .schema import Metadata
+    from .schema.pii import is_pii
+
+    data = read_table(args.data)
+    metadata = Metadata.detect(data)
+    width = max((len(str(c)) for c in data.columns), default=0)
+    print(f"{args.data}: {len(data):,} rows x {data.shape[1]} columns")
+    for name, spec in metadata.columns.items():
+        options = {k: v for k, v in spec.items() if k not in ("sdtype", "pii")}
+        mark = "  PII: generated fresh, never copied" if is_pii(spec) else ""
+        extra = f"  {options}" if options else ""
+        print(f"  {name!s:<{width}}  {spec['sdtype']:<18}{mark}{extra}")
+    personal = [n for n, spec in metadata.columns.items() if is_pii(spec)]
+    print(f"personal-data columns: {', '.join(personal) if personal else 'none detected'}")
+    return 0
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from .io import table_format, write_table
     from .registry import load
@@ -162,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--output", required=True, help="output file (.csv or .parquet)")
     sample.add_argument("--seed", type=int, default=None, help="fixed seed: the same seed gives the same rows")
     sample.set_defaults(handler=_cmd_sample)
+
+    inspect = commands.add_parser("inspect", help="print the detected metadata of a table (PII columns marked)")
+    inspect.add_argument("data", help="the table (.csv, .csv.gz or .parquet)")
+    inspect.set_defaults(handler=_cmd_inspect)
 
     demo = commands.add_parser("demo", help="fit on bundled Adult, sample, print a fidelity summary")
     demo.add_argument("--synthesizer", default="bayesian_network", help="registry name (default bayesian_network)")

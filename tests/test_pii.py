@@ -55,7 +55,8 @@ def test_detection_by_values_and_by_name(customers):
     assert detect_pii("card", pd.Series(["4111111111111112"] * 3)) is None  # fails the Luhn check
 
 
-@pytest.mark.parametrize("name", ["adult", "flights", "movies", "gss_wages"])
+@pytest.mark.parametrize("name", ["adult", "flights", "movies", "gss_wages", "gapminder", "weather", "empl_uk",
+                                  "us_states_produc", "chickweight"])
 def test_bundled_tables_have_no_personal_data(name):
     data = getattr(tabsynth.datasets, f"load_{name}")()
     md = tabsynth.Metadata.detect(data)
@@ -157,3 +158,65 @@ def test_unique_emails_stay_unique_across_blocks(customers):
     fake = synth.sample(10_000, random_state=2)  # three generation blocks
     assert fake["email"].is_unique
     assert not fake["email"].isin(set(customers["email"])).any()
+
+
+def test_two_personal_columns_never_agree_by_accident(customers):
+    data = customers.assign(work_email=customers["email"].str.replace("@", ".w@", regex=False))
+    fake = tabsynth.make("gaussian_copula", random_state=0).fit(data).sample(300, random_state=0)
+    assert (fake["email"] != fake["work_email"]).all()
+
+
+def _detection_matrix():
+    faker = Faker("en_US")
+    faker.seed_instance(7)
+    styles = {
+        "email": (faker.email, ["email", "e-mail", "Email", "mail", "user_email", "contact_email", "EMAIL_ADDRESS"]),
+        "phone_number": (faker.phone_number, ["phone", "phone_number", "tel", "telephone", "mobile", "cell_phone"]),
+        "name": (faker.name, ["name", "full_name", "customer_name", "fullname"]),
+        "first_name": (faker.first_name, ["first_name", "firstname", "given_name", "forename"]),
+        "last_name": (faker.last_name, ["last_name", "surname", "family_name", "lastname"]),
+        "address": (lambda: faker.address().replace("\n", ", "), ["address", "home_address", "mailing_address"]),
+        "street_address": (faker.street_address, ["street", "street_address"]),
+        "postcode": (faker.postcode, ["zip", "zipcode", "postcode", "postal_code"]),
+        "ssn": (faker.ssn, ["ssn", "social_security_number"]),
+        "credit_card_number": (faker.credit_card_number, ["card", "cc_number", "credit_card", "payment"]),
+        "iban": (faker.iban, ["iban", "account"]),
+        "ipv4_address": (faker.ipv4, ["ip", "ip_address", "client"]),
+        "ipv6_address": (faker.ipv6, ["ipv6", "addr6"]),
+        "url": (faker.url, ["url", "website", "link"]),
+        "uuid": (faker.uuid4, ["uuid", "token"]),
+    }
+    for kind, (draw, names) in styles.items():
+        for name in names:
+            yield name, pd.Series([draw() for _ in range(120)]), kind
+    yield "phone", pd.Series([f"+1-555-{n:04d}" for n in range(120)]), "phone_number"  # a fixed-format style
+
+
+def test_detection_recall_on_a_labelled_matrix():
+    cases = list(_detection_matrix())
+    assert len(cases) >= 40
+    misses = [(name, kind, detect_pii(name, values)) for name, values, kind in cases if detect_pii(name, values) != kind]
+    assert 1 - len(misses) / len(cases) >= 0.95, misses
+
+
+def test_report_lists_personal_columns_and_their_leakage(customers):
+    fake = tabsynth.make("gaussian_copula", random_state=0).fit(customers).sample(400, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = tabsynth.evaluate(customers, fake, metrics=["marginal"])
+        leaky = tabsynth.evaluate(customers, fake.assign(email=customers["email"]), metrics=["marginal"])
+    assert clean.info["pii_columns"] == PII and clean.scores["privacy.pii_leakage"] == 0.0
+    assert leaky.scores["privacy.pii_leakage"] == 1.0
+    assert "Real personal values in synthetic rows" in leaky.summary()
+    assert "email" not in clean.info["columns"]  # personal columns are checked, not compared
+
+
+def test_cli_inspect_marks_personal_columns(customers, tmp_path, capsys):
+    from tabsynth.cli import main
+
+    path = tmp_path / "customers.csv"
+    customers.to_csv(path, index=False)
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "personal-data columns: email, phone, name, card" in out
+    assert out.count("PII: generated fresh") == 4

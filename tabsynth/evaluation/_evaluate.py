@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidParameterError, param_error
+from ..schema.pii import is_pii
 from ._prepare import EvaluationData, check_families, prepare
 from .detection import detection_details
 from .joint import pair_trends_details, trends_scores
 from .marginal import column_distributions, shapes_details
-from .privacy import privacy_details
+from .privacy import pii_leakage, privacy_details
 from .report import Report
 from .utility import task_of, utility_details
 
@@ -77,6 +78,9 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, targ
         start = time.perf_counter()
         details.update(_run_family(family, data, target, random_state))
         timings[family] = round(time.perf_counter() - start, 4)
+    leakage = pii_leakage(real, synthetic, data.metadata)
+    if len(leakage):  # personal-data columns are not compared, only checked for real values
+        details["pii_leakage"] = leakage
     return Report(
         score=_overall_score(details),
         scores=_flat_scores(details),
@@ -138,6 +142,8 @@ def _flat_scores(details: dict) -> dict:
     if "privacy" in details:
         for metric, value in zip(details["privacy"]["Metric"], details["privacy"]["Score"]):
             scores[f"privacy.{metric}"] = float(value)
+    if "pii_leakage" in details:
+        scores["privacy.pii_leakage"] = float(details["pii_leakage"]["Leaked share"].max())
     return scores
 
 
@@ -148,6 +154,7 @@ def _info(data: EvaluationData, target, families, random_state, timings) -> dict
         "num_rows_holdout": None if data.holdout is None else len(data.holdout),
         "columns": data.columns,
         "sdtypes": {c: data.sdtype(c) for c in data.columns},
+        "pii_columns": [c for c, spec in data.metadata.columns.items() if is_pii(spec)],
         "target": target,
         "task": None if target is None else task_of(data, target),
         "families": list(families),

@@ -192,3 +192,20 @@ def privacy(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame |
     """
     return privacy_details(prepare(real, synthetic, metadata, holdout), random_state, synthetic_rows,
                            reference_rows)
+
+
+def pii_leakage(real: pd.DataFrame, synthetic: pd.DataFrame, metadata) -> pd.DataFrame:
+    """Per personal-data column (a PII sdtype or ``pii: True``): the share of synthetic values seen in the
+    real column. tabsynth's synthesizers never emit one, so anything but 0 means the rows came from
+    elsewhere or the column was not declared personal."""
+    from ..schema.pii import is_pii
+
+    rows = []
+    for name, spec in metadata.columns.items():
+        if not is_pii(spec) or name not in real.columns or name not in synthetic.columns:
+            continue
+        fake = synthetic[name].dropna().astype(str)
+        seen = set(real[name].dropna().astype(str))
+        rows.append({"Column": name, "Sdtype": spec["sdtype"],
+                     "Leaked share": float(fake.isin(seen).mean()) if len(fake) else 0.0})
+    return pd.DataFrame(rows, columns=["Column", "Sdtype", "Leaked share"])

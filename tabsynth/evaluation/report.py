@@ -102,11 +102,16 @@ class Report:
                       f"(ROC AUC {aucs}; 0.5 is ideal)")]
 
     def _privacy_lines(self) -> list[str]:
+        pii = []
+        if "pii_leakage" in self.details:
+            columns = ", ".join(self.details["pii_leakage"]["Column"])
+            pii = [summary_line("  Real personal values in synthetic rows", self.scores["privacy.pii_leakage"],
+                                f"(PII columns: {columns}; must be 0)")]
         if "privacy" not in self.details:
-            return []
+            return ["Privacy", *pii] if pii else []
         s = self.scores
         return [
-            "Privacy",
+            "Privacy", *pii,
             summary_line("  Exact copies of training rows", s["privacy.exact_copy_rate"],
                   f"(holdout rows that equal a training row: {_fmt(s['privacy.holdout_copy_rate']).strip()})"),
             summary_line("  DCR share (0.5 ideal, 1 = memorised)", s["privacy.dcr_share"]),

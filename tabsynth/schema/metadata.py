@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MetadataError
-from .pii import PII_SDTYPES, detect_pii
+from .pii import NUMERIC_PII, PII_SDTYPES, detect_pii
 
 SDTYPES = ("numerical", "categorical", "boolean", "datetime", "id", *PII_SDTYPES)
 
@@ -209,7 +209,12 @@ def _detect_column(name: str, col: pd.Series) -> tuple[str, dict]:
     if isinstance(dtype, pd.CategoricalDtype):
         return "categorical", {}
     if pd.api.types.is_integer_dtype(dtype):
-        return ("id" if _looks_like_key(name, col) else "numerical"), {}
+        if _looks_like_key(name, col):
+            return "id", {}
+        kind = detect_pii(name, col)  # card numbers, phone numbers, postcodes stored as integers
+        if kind in NUMERIC_PII:
+            return kind, {"pii": True}
+        return "numerical", {}
     if pd.api.types.is_numeric_dtype(dtype):
         return "numerical", {}
     values = col.dropna()

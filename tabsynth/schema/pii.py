@@ -42,10 +42,16 @@ _NAME_HINTS = [  # (sdtype, column-name pattern), first match wins
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _URL = re.compile(r"^(https?|ftp)://\S+$")
+NUMERIC_PII = ("credit_card_number", "phone_number", "ssn", "postcode")  # kinds also stored as integers
 DETECT_SAMPLE = 200
 BLOCK_ROWS = 4096  # generation is seeded per block of this many rows
 MAX_REDRAWS = 25
 _PII_STREAM = 0x504949  # spawn key of the PII streams: independent of every model stream
+
+
+def is_pii(spec) -> bool:
+    """Whether a column spec says personal data: a PII sdtype, or ``pii: True``."""
+    return spec["sdtype"] in PII_SDTYPES or bool(spec.get("pii", False))
 
 
 # ---------------------------------------------------------------------- detection
@@ -108,7 +114,7 @@ def _ip_version(value: str) -> int | None:
 
 def _is_card_number(value: str) -> bool:
     digits = re.sub(r"[ -]", "", value)
-    if not digits.isdigit() or not 13 <= len(digits) <= 19:
+    if not digits.isdigit() or not 12 <= len(digits) <= 19:  # Maestro: 12 digits
         return False
     total = 0
     for i, ch in enumerate(reversed(digits)):  # Luhn
@@ -149,6 +155,46 @@ def learn_format(values: pd.Series) -> list | None:
     return shape if sum(1 for cls, _ in shape if cls) >= 4 else None
 
 
+MIN_SHAPE_VALUES = 20  # a shape of fewer real values is no format of its own (and could replay them)
+MAX_SHAPES = 50
+
+
+def learn_shapes(values: pd.Series) -> list | None:
+    """A mixture of formats (phone numbers written several ways): ``[[shape, share], ...]`` or None.
+
+    Each value's shape maps digits to ``'#'``, letters to ``'A'``/``'a'`` and keeps other
+    characters. Shapes of at least ``MIN_SHAPE_VALUES`` values that together cover 90 % of the
+    values are kept, each with the characters all its values share kept as they are. None when the
+    values have no such few shapes (names, emails: their own generators are better).
+    """
+    texts = pd.Series(values.dropna().astype(str).unique())
+    if len(texts) < MIN_SHAPE_VALUES:
+        return None
+    shapes = texts.map(lambda text: "".join(_char_class(c) or c for c in text))
+    counts = shapes.value_counts()
+    kept = counts[counts >= MIN_SHAPE_VALUES].iloc[:MAX_SHAPES]
+    if kept.sum() < 0.9 * len(texts):
+        return None
+    out = []
+    for shape, count in kept.items():
+        members = texts[shapes == shape]
+        fmt = learn_format(members)
+        if fmt is not None:
+            out.append([fmt, float(count / kept.sum())])
+    return out or None
+
+
+def _from_shapes(shapes: list, count: int, rng: np.random.Generator) -> list[str]:
+    weights = np.array([share for _, share in shapes], dtype=float)
+    which = rng.choice(len(shapes), size=count, p=weights / weights.sum())
+    out = np.empty(count, dtype=object)
+    for k, (shape, _) in enumerate(shapes):
+        rows = np.flatnonzero(which == k)
+        if len(rows):
+            out[rows] = _from_format(shape, len(rows), rng)
+    return list(out)
+
+
 def _char_class(char: str) -> str:
     if char.isdigit():
         return "#"
@@ -185,6 +231,7 @@ class PiiCodec:
 
     def __init__(self, name: str, kind: str | None, locale: str = "en_US"):
         self.name, self.kind, self.locale = name, kind, locale
+        self.stream = name  # each column its own random stream: two email columns never agree by accident
 
     def fit(self, column: pd.Series) -> PiiCodec:
         from .codecs import dtype_to_state
@@ -194,7 +241,12 @@ class PiiCodec:
         self.missing_share = float(column.isna().mean()) if len(column) else 0.0
         self.unique = bool(len(observed) > 1 and observed.is_unique)
         self.format = learn_format(observed)
-        if self.format is None and self.kind not in _FAKER_METHOD:
+        if self.format is None and pd.api.types.is_numeric_dtype(column.dtype) and len(observed):
+            # numbers of varying length: fresh digits of the typical length (Faker's text would not cast)
+            width = int(np.median(observed.astype(np.int64).astype(str).str.len()))
+            self.format = [["#", ""] for _ in range(max(width, 4))]
+        self.shapes = learn_shapes(observed) if self.format is None and self.kind not in _VECTORIZED else None
+        if self.format is None and self.shapes is None and self.kind not in _FAKER_METHOD:
             self.kind = "uuid"  # a PII column of free text with no known kind: opaque fresh tokens
         distinct = observed.astype(str).unique()
         self.bits = bucket_bits(len(distinct))
@@ -222,7 +274,8 @@ class PiiCodec:
 
     def _block(self, block: int, seed: int | None) -> np.ndarray:
         entropy = 0 if seed is None else int(seed)
-        rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_PII_STREAM, block)))
+        column = int.from_bytes(hashlib.blake2b(str(self.stream).encode(), digest_size=4).digest(), "little")
+        rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_PII_STREAM, column, block)))
         tag = f"+{block}" if block and self.unique and self.format is None and self.kind == "email" else ""
         values = np.array(self._fresh(BLOCK_ROWS, rng, tag), dtype=object)
         values = self._redraw_seen(values, rng, tag)
@@ -235,6 +288,11 @@ class PiiCodec:
         keeps blocks apart, since each block is generated on its own."""
         if self.format is not None:
             return _from_format(self.format, count, rng)
+        if getattr(self, "shapes", None):
+            return _from_shapes(self.shapes, count, rng)
+        if self.kind in _VECTORIZED:
+            values = _VECTORIZED[self.kind](count, rng, self.locale)
+            return [v.replace("@", tag + "@", 1) for v in values] if tag else values
         faker = _faker(self.locale, int(rng.integers(0, 2**63 - 1)))
         from faker.exceptions import UniquenessException
 
@@ -284,9 +342,77 @@ class PiiCodec:
         codec = cls.__new__(cls)
         codec.__dict__.update(state)
         codec.format = None if codec.format is None else [list(p) for p in codec.format]
+        codec.shapes = None if codec.shapes is None else [[[list(p) for p in shape], float(share)]
+                                                          for shape, share in codec.shapes]
         codec.taken = np.asarray(codec.taken, dtype=np.int64)
         codec.bits = int(codec.bits)
         return codec
+
+
+# ---------------------------------------------------------------------- vectorized kinds
+POOL = 512  # Faker draws per block for the composed kinds: 512 first x 512 last names
+
+
+def _name_pools(rng: np.random.Generator, locale: str) -> tuple[np.ndarray, np.ndarray]:
+    faker = _faker(locale, int(rng.integers(0, 2**63 - 1)))
+    firsts = np.array([faker.first_name() for _ in range(POOL)], dtype=object)
+    lasts = np.array([faker.last_name() for _ in range(POOL)], dtype=object)
+    return firsts, lasts
+
+
+def _names(count: int, rng: np.random.Generator, locale: str, part: str = "full") -> list[str]:
+    firsts, lasts = _name_pools(rng, locale)
+    first, last = firsts[rng.integers(0, POOL, count)], lasts[rng.integers(0, POOL, count)]
+    if part == "first":
+        return list(first)
+    if part == "last":
+        return list(last)
+    return list(first + " " + last)
+
+
+def _emails(count: int, rng: np.random.Generator, locale: str) -> list[str]:
+    """first.last, first_last, flast or firstlast, maybe with digits, at a reserved example domain (RFC 2606)."""
+    firsts, lasts = _name_pools(rng, locale)
+    first = np.array([_ascii_lower(v) for v in firsts[rng.integers(0, POOL, count)]], dtype=object)
+    last = np.array([_ascii_lower(v) for v in lasts[rng.integers(0, POOL, count)]], dtype=object)
+    style = rng.integers(0, 4, count)
+    initial = np.array([v[:1] for v in first], dtype=object)
+    local = np.where(style == 0, first + "." + last, np.where(style == 1, first + "_" + last,
+                                                                np.where(style == 2, initial + last, first + last)))
+    digits = rng.integers(0, 100, count)
+    local = np.where(rng.random(count) < 0.4, local + digits.astype(str).astype(object), local)
+    domain = np.array(["example.com", "example.org", "example.net"], dtype=object)[rng.integers(0, 3, count)]
+    return list(local + "@" + domain)
+
+
+def _ascii_lower(text: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z]", "", plain) or "user"
+
+
+def _ipv4(count: int, rng: np.random.Generator, locale: str) -> list[str]:
+    octets = rng.integers(1, 255, (count, 4)).astype(str).astype(object)
+    return list(octets[:, 0] + "." + octets[:, 1] + "." + octets[:, 2] + "." + octets[:, 3])
+
+
+def _ipv6(count: int, rng: np.random.Generator, locale: str) -> list[str]:
+    groups = rng.integers(0, 2**16, (count, 8))
+    return [":".join(f"{g:x}" for g in row) for row in groups]
+
+
+def _uuids(count: int, rng: np.random.Generator, locale: str) -> list[str]:
+    raw = rng.integers(0, 256, (count, 16), dtype=np.uint8)
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    hexes = [row.tobytes().hex() for row in raw]
+    return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in hexes]
+
+
+_VECTORIZED = {"name": _names, "first_name": lambda n, r, loc: _names(n, r, loc, "first"),
+               "last_name": lambda n, r, loc: _names(n, r, loc, "last"), "email": _emails,
+               "ipv4_address": _ipv4, "ipv6_address": _ipv6, "uuid": _uuids}
 
 
 def _faker(locale: str, seed: int):

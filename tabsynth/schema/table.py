@@ -25,7 +25,7 @@ from .codecs import (
     NumericalCodec,
 )
 from .metadata import Metadata
-from .pii import PII_SDTYPES, PiiCodec, detect_pii
+from .pii import PII_SDTYPES, PiiCodec, detect_pii, is_pii
 from .relations import DerivedCodec, detect_relations
 
 _CODECS = {cls.__name__: cls for cls in (NumericalCodec, DatetimeCodec, CategoricalCodec, ConstantCodec, IdCodec,
@@ -201,11 +201,6 @@ def fit_codec(name: str, spec: dict, column: pd.Series, enforce_min_max_values: 
         return DatetimeCodec(name, enforce_min_max_values, spec.get("datetime_format")).fit(column)
     _warn_if_personal(name, spec, column)
     return CategoricalCodec(name, max_categories).fit(column)
-
-
-def is_pii(spec: Mapping) -> bool:
-    """Whether a column spec says personal data: a PII sdtype, or ``pii: True``."""
-    return spec["sdtype"] in PII_SDTYPES or bool(spec.get("pii", False))
 
 
 def _warn_if_personal(name: str, spec: Mapping, column: pd.Series) -> None:
