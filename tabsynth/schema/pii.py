@@ -17,6 +17,7 @@ global seed), so a seeded sample is reproducible and independent of how it is ch
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import re
@@ -195,6 +196,10 @@ def _from_shapes(shapes: list, count: int, rng: np.random.Generator) -> list[str
     return list(out)
 
 
+_POOLS = {"#": np.array(list("0123456789")), "A": np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+          "a": np.array(list("abcdefghijklmnopqrstuvwxyz"))}
+
+
 def _char_class(char: str) -> str:
     if char.isdigit():
         return "#"
@@ -204,19 +209,21 @@ def _char_class(char: str) -> str:
 
 
 def _from_format(shape: list, count: int, rng: np.random.Generator) -> list[str]:
-    pools = {"#": np.array(list("0123456789")), "A": np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
-             "a": np.array(list("abcdefghijklmnopqrstuvwxyz"))}
-    columns = [np.full(count, literal) if not cls else pools[cls][rng.integers(0, len(pools[cls]), count)]
-               for cls, literal in shape]
-    return ["".join(chars) for chars in zip(*columns)] if columns else [""] * count
+    """``count`` strings of one shape, built as a (count, length) character array: no per-value Python."""
+    if not shape:
+        return [""] * count
+    chars = np.empty((count, len(shape)), dtype="<U1")
+    for position, (cls, literal) in enumerate(shape):
+        chars[:, position] = literal if not cls else _POOLS[cls][rng.integers(0, len(_POOLS[cls]), count)]
+    return np.ascontiguousarray(chars).view(f"<U{len(shape)}").ravel().astype(object).tolist()
 
 
 # ---------------------------------------------------------------------- the codec
-def buckets(values, key: bytes, bits: int) -> np.ndarray:
-    """The ``bits``-bit bucket of each value (as text) under a keyed BLAKE2b hash."""
-    out = [int.from_bytes(hashlib.blake2b(str(v).encode(), digest_size=8, key=key).digest(), "little")
-           % (1 << bits) for v in values]
-    return np.array(out, dtype=np.int64)
+def buckets(values, key: str, bits: int) -> np.ndarray:
+    """The ``bits``-bit bucket of each value (as text) under a keyed SipHash (pandas' vectorized hash)."""
+    text = np.array([str(v) for v in values], dtype=object)
+    hashed = pd.util.hash_array(text, hash_key=key, categorize=False)
+    return (hashed % np.uint64(1 << bits)).astype(np.int64)
 
 
 def bucket_bits(count: int) -> int:
@@ -253,8 +260,9 @@ class PiiCodec:
         self.taken = np.unique(buckets(distinct, self._key(), self.bits))
         return self
 
-    def _key(self) -> bytes:
-        return hashlib.blake2b(("tabsynth-pii:" + str(self.name)).encode(), digest_size=16).digest()
+    def _key(self) -> str:
+        """The hash key (16 characters), fixed by the column name: no random state to store."""
+        return hashlib.blake2b(("tabsynth-pii:" + str(self.name)).encode(), digest_size=8).hexdigest()
 
     def encode(self, column: pd.Series) -> dict[str, np.ndarray]:
         return {}
@@ -312,16 +320,17 @@ class PiiCodec:
         repeat of a fresh value leaks nothing); a training value never is.
         """
         key = self._key()
+        taken = np.isin(buckets(values, key, self.bits), self.taken)
         for round_ in range(MAX_REDRAWS):
-            clash = np.isin(buckets(values, key, self.bits), self.taken)
-            if self.unique and round_ < MAX_REDRAWS // 2:
-                clash |= pd.Series(values).duplicated().to_numpy()
+            clash = taken | (pd.Series(values).duplicated().to_numpy()
+                             if self.unique and round_ < MAX_REDRAWS // 2 else False)
             if not clash.any():
                 return values
             values[clash] = self._fresh(int(clash.sum()), rng, tag)
-        clash = np.isin(buckets(values, key, self.bits), self.taken)
-        if not clash.any():
+            taken[clash] = np.isin(buckets(values[clash], key, self.bits), self.taken)  # only the new ones
+        if not taken.any():
             return values
+        clash = taken
         raise InvalidDataError(
             f"Column {self.name!r} is personal data, but fresh values of its format keep matching training values "
             f"({int(clash.sum())} still do after {MAX_REDRAWS} redraws): the format has too few possible values. "
@@ -350,18 +359,22 @@ class PiiCodec:
 
 
 # ---------------------------------------------------------------------- vectorized kinds
-POOL = 512  # Faker draws per block for the composed kinds: 512 first x 512 last names
+POOL = 2048  # names drawn once per locale (seeded, cached); rows pick from them with the block's generator
 
 
-def _name_pools(rng: np.random.Generator, locale: str) -> tuple[np.ndarray, np.ndarray]:
-    faker = _faker(locale, int(rng.integers(0, 2**63 - 1)))
+@functools.lru_cache(maxsize=8)
+def _name_pool(locale: str) -> tuple[np.ndarray, ...]:
+    """First and last names, and their ASCII lower-case forms for emails."""
+    faker = _faker(locale, 0)  # a fixed pool: the sampled rows' randomness is in the picks
     firsts = np.array([faker.first_name() for _ in range(POOL)], dtype=object)
     lasts = np.array([faker.last_name() for _ in range(POOL)], dtype=object)
-    return firsts, lasts
+    lower = (np.array([_ascii_lower(v) for v in firsts], dtype=object),
+             np.array([_ascii_lower(v) for v in lasts], dtype=object))
+    return firsts, lasts, *lower
 
 
 def _names(count: int, rng: np.random.Generator, locale: str, part: str = "full") -> list[str]:
-    firsts, lasts = _name_pools(rng, locale)
+    firsts, lasts = _name_pool(locale)[:2]
     first, last = firsts[rng.integers(0, POOL, count)], lasts[rng.integers(0, POOL, count)]
     if part == "first":
         return list(first)
@@ -372,9 +385,8 @@ def _names(count: int, rng: np.random.Generator, locale: str, part: str = "full"
 
 def _emails(count: int, rng: np.random.Generator, locale: str) -> list[str]:
     """first.last, first_last, flast or firstlast, maybe with digits, at a reserved example domain (RFC 2606)."""
-    firsts, lasts = _name_pools(rng, locale)
-    first = np.array([_ascii_lower(v) for v in firsts[rng.integers(0, POOL, count)]], dtype=object)
-    last = np.array([_ascii_lower(v) for v in lasts[rng.integers(0, POOL, count)]], dtype=object)
+    firsts, lasts = _name_pool(locale)[2:]
+    first, last = firsts[rng.integers(0, POOL, count)], lasts[rng.integers(0, POOL, count)]
     style = rng.integers(0, 4, count)
     initial = np.array([v[:1] for v in first], dtype=object)
     local = np.where(style == 0, first + "." + last, np.where(style == 1, first + "_" + last,
