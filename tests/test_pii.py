@@ -220,3 +220,19 @@ def test_cli_inspect_marks_personal_columns(customers, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "personal-data columns: email, phone, name, card" in out
     assert out.count("PII: generated fresh") == 4
+
+
+def test_an_email_can_be_built_from_the_rows_generated_name(customers):
+    md = tabsynth.Metadata.detect(customers)
+    md.update_column("email", "email", pii=True, consistent_with="name")
+    synth = tabsynth.make("gaussian_copula", random_state=0).fit(customers, metadata=md)
+    fake = synth.sample(6_000, random_state=0)  # two generation blocks
+    named = fake.dropna(subset=["name"])
+    last = named["name"].str.split().str[-1].str.lower().str.replace(r"[^a-z]", "", regex=True)
+    assert all(surname in email for surname, email in zip(last, named["email"]))
+    assert not fake["email"].isin(set(customers["email"])).any()
+    pd.testing.assert_frame_equal(synth.sample_rows(5_000, 6_000, 0).reset_index(drop=True),
+                                  fake.iloc[5_000:].reset_index(drop=True))
+    bad = tabsynth.Metadata.detect(customers).update_column("phone", "phone_number", consistent_with="name")
+    with pytest.raises(tabsynth.MetadataError, match="consistent_with"):
+        tabsynth.make("gaussian_copula").fit(customers, metadata=bad)

@@ -17,7 +17,6 @@ global seed), so a seeded sample is reproducible and independent of how it is ch
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import ipaddress
 import re
@@ -25,7 +24,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidDataError, MissingDependencyError
+from ..errors import InvalidDataError
+from ._pii_values import VECTORIZED, emails_for_names, faker_instance
 
 PII_SDTYPES = ("email", "phone_number", "name", "first_name", "last_name", "address", "street_address", "city",
                "postcode", "ssn", "credit_card_number", "iban", "ipv4_address", "ipv6_address", "url", "uuid")
@@ -236,9 +236,10 @@ class PiiCodec:
 
     outputs: tuple = ()
 
-    def __init__(self, name: str, kind: str | None, locale: str = "en_US"):
+    def __init__(self, name: str, kind: str | None, locale: str = "en_US", consistent_with: str | None = None):
         self.name, self.kind, self.locale = name, kind, locale
         self.stream = name  # each column its own random stream: two email columns never agree by accident
+        self.consistent_with = consistent_with  # an email column built from this name column's values
 
     def fit(self, column: pd.Series) -> PiiCodec:
         from .codecs import dtype_to_state
@@ -252,7 +253,7 @@ class PiiCodec:
             # numbers of varying length: fresh digits of the typical length (Faker's text would not cast)
             width = int(np.median(observed.astype(np.int64).astype(str).str.len()))
             self.format = [["#", ""] for _ in range(max(width, 4))]
-        self.shapes = learn_shapes(observed) if self.format is None and self.kind not in _VECTORIZED else None
+        self.shapes = learn_shapes(observed) if self.format is None and self.kind not in VECTORIZED else None
         if self.format is None and self.shapes is None and self.kind not in _FAKER_METHOD:
             self.kind = "uuid"  # a PII column of free text with no known kind: opaque fresh tokens
         distinct = observed.astype(str).unique()
@@ -280,10 +281,43 @@ class PiiCodec:
         values = values[start:start + num_rows]
         return restore_dtype(pd.Series(values, dtype=object), dtype_from_state(self.dtype))
 
-    def _block(self, block: int, seed: int | None) -> np.ndarray:
+    def decode_from(self, names: pd.Series, row_offset: int = 0, seed: int | None = None) -> pd.Series:
+        """Emails built from each row's generated name (column option ``consistent_with``).
+
+        A redraw (a value in a training value's bucket) changes only the style, digits and domain;
+        a row without a name gets an email of pool names. The missing share is kept.
+        """
+        from .codecs import dtype_from_state, restore_dtype
+
+        rows = row_offset + np.arange(len(names))
+        blocks, positions = rows // BLOCK_ROWS, rows % BLOCK_ROWS
+        out = np.empty(len(names), dtype=object)
+        for block in np.unique(blocks):
+            here = np.flatnonzero(blocks == block)
+            out[here] = self._block_from(names.to_numpy(dtype=object)[here], positions[here], int(block), seed)
+        return restore_dtype(pd.Series(out, dtype=object), dtype_from_state(self.dtype))
+
+    def _block_from(self, names, positions, block: int, seed) -> np.ndarray:
+        rng = self._block_rng(block, seed)
+        missing = (rng.random(BLOCK_ROWS) < self.missing_share)[positions]
+        values = np.empty(len(names), dtype=object)
+        pending = np.ones(len(names), dtype=bool)
+        for _ in range(MAX_REDRAWS):
+            values[pending] = emails_for_names(names, positions, BLOCK_ROWS, rng, self.locale)[pending]
+            pending = np.isin(buckets(values, self._key(), self.bits), self.taken)
+            if not pending.any():
+                values[missing] = None
+                return values
+        raise InvalidDataError(f"Column {self.name!r}: emails built from the names keep matching training values; "
+                               "drop 'consistent_with' for it.")
+
+    def _block_rng(self, block: int, seed: int | None) -> np.random.Generator:
         entropy = 0 if seed is None else int(seed)
         column = int.from_bytes(hashlib.blake2b(str(self.stream).encode(), digest_size=4).digest(), "little")
-        rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_PII_STREAM, column, block)))
+        return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_PII_STREAM, column, block)))
+
+    def _block(self, block: int, seed: int | None) -> np.ndarray:
+        rng = self._block_rng(block, seed)
         tag = f"+{block}" if block and self.unique and self.format is None and self.kind == "email" else ""
         values = np.array(self._fresh(BLOCK_ROWS, rng, tag), dtype=object)
         values = self._redraw_seen(values, rng, tag)
@@ -298,10 +332,10 @@ class PiiCodec:
             return _from_format(self.format, count, rng)
         if getattr(self, "shapes", None):
             return _from_shapes(self.shapes, count, rng)
-        if self.kind in _VECTORIZED:
-            values = _VECTORIZED[self.kind](count, rng, self.locale)
+        if self.kind in VECTORIZED:
+            values = VECTORIZED[self.kind](count, rng, self.locale)
             return [v.replace("@", tag + "@", 1) for v in values] if tag else values
-        faker = _faker(self.locale, int(rng.integers(0, 2**63 - 1)))
+        faker = faker_instance(self.locale, int(rng.integers(0, 2**63 - 1)))
         from faker.exceptions import UniquenessException
 
         method = getattr(faker.unique if self.unique else faker, _FAKER_METHOD[self.kind])
@@ -356,82 +390,3 @@ class PiiCodec:
         codec.taken = np.asarray(codec.taken, dtype=np.int64)
         codec.bits = int(codec.bits)
         return codec
-
-
-# ---------------------------------------------------------------------- vectorized kinds
-POOL = 2048  # names drawn once per locale (seeded, cached); rows pick from them with the block's generator
-
-
-@functools.lru_cache(maxsize=8)
-def _name_pool(locale: str) -> tuple[np.ndarray, ...]:
-    """First and last names, and their ASCII lower-case forms for emails."""
-    faker = _faker(locale, 0)  # a fixed pool: the sampled rows' randomness is in the picks
-    firsts = np.array([faker.first_name() for _ in range(POOL)], dtype=object)
-    lasts = np.array([faker.last_name() for _ in range(POOL)], dtype=object)
-    lower = (np.array([_ascii_lower(v) for v in firsts], dtype=object),
-             np.array([_ascii_lower(v) for v in lasts], dtype=object))
-    return firsts, lasts, *lower
-
-
-def _names(count: int, rng: np.random.Generator, locale: str, part: str = "full") -> list[str]:
-    firsts, lasts = _name_pool(locale)[:2]
-    first, last = firsts[rng.integers(0, POOL, count)], lasts[rng.integers(0, POOL, count)]
-    if part == "first":
-        return list(first)
-    if part == "last":
-        return list(last)
-    return list(first + " " + last)
-
-
-def _emails(count: int, rng: np.random.Generator, locale: str) -> list[str]:
-    """first.last, first_last, flast or firstlast, maybe with digits, at a reserved example domain (RFC 2606)."""
-    firsts, lasts = _name_pool(locale)[2:]
-    first, last = firsts[rng.integers(0, POOL, count)], lasts[rng.integers(0, POOL, count)]
-    style = rng.integers(0, 4, count)
-    initial = np.array([v[:1] for v in first], dtype=object)
-    local = np.where(style == 0, first + "." + last, np.where(style == 1, first + "_" + last,
-                                                                np.where(style == 2, initial + last, first + last)))
-    digits = rng.integers(0, 100, count)
-    local = np.where(rng.random(count) < 0.4, local + digits.astype(str).astype(object), local)
-    domain = np.array(["example.com", "example.org", "example.net"], dtype=object)[rng.integers(0, 3, count)]
-    return list(local + "@" + domain)
-
-
-def _ascii_lower(text: str) -> str:
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z]", "", plain) or "user"
-
-
-def _ipv4(count: int, rng: np.random.Generator, locale: str) -> list[str]:
-    octets = rng.integers(1, 255, (count, 4)).astype(str).astype(object)
-    return list(octets[:, 0] + "." + octets[:, 1] + "." + octets[:, 2] + "." + octets[:, 3])
-
-
-def _ipv6(count: int, rng: np.random.Generator, locale: str) -> list[str]:
-    groups = rng.integers(0, 2**16, (count, 8))
-    return [":".join(f"{g:x}" for g in row) for row in groups]
-
-
-def _uuids(count: int, rng: np.random.Generator, locale: str) -> list[str]:
-    raw = rng.integers(0, 256, (count, 16), dtype=np.uint8)
-    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
-    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
-    hexes = [row.tobytes().hex() for row in raw]
-    return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in hexes]
-
-
-_VECTORIZED = {"name": _names, "first_name": lambda n, r, loc: _names(n, r, loc, "first"),
-               "last_name": lambda n, r, loc: _names(n, r, loc, "last"), "email": _emails,
-               "ipv4_address": _ipv4, "ipv6_address": _ipv6, "uuid": _uuids}
-
-
-def _faker(locale: str, seed: int):
-    try:
-        from faker import Faker
-    except ImportError as error:  # a declared dependency; say so if an environment lacks it
-        raise MissingDependencyError("Generating personal-data columns needs Faker: pip install faker") from error
-    faker = Faker(locale)
-    faker.seed_instance(seed)
-    return faker
