@@ -236,3 +236,27 @@ def test_an_email_can_be_built_from_the_rows_generated_name(customers):
     bad = tabsynth.Metadata.detect(customers).update_column("phone", "phone_number", consistent_with="name")
     with pytest.raises(tabsynth.MetadataError, match="consistent_with"):
         tabsynth.make("gaussian_copula").fit(customers, metadata=bad)
+
+
+def test_unique_formatted_values_stay_unique_in_any_chunking():
+    rng = np.random.default_rng(4)
+    numbers = rng.choice(10**7, 3_000, replace=False)
+    data = pd.DataFrame({"phone": [f"+1-{n // 10**4:03d}-{n % 10**4:04d}" for n in numbers],
+                         "spend": rng.gamma(2.0, 50.0, 3_000)})
+    synth = tabsynth.make("gaussian_copula", random_state=0).fit(data)
+    fake = synth.sample(20_000, random_state=1)  # five generation blocks
+    assert fake["phone"].is_unique
+    assert not fake["phone"].isin(set(data["phone"])).any()
+    assert fake["phone"].str.fullmatch(r"\+1-\d{3}-\d{4}").all()
+    pd.testing.assert_frame_equal(synth.sample_rows(12_000, 20_000, 1).reset_index(drop=True),
+                                  fake.iloc[12_000:].reset_index(drop=True))
+    assert not synth.sample(100, random_state=2)["phone"].equals(fake["phone"].iloc[:100])
+
+
+def test_the_permutation_is_a_permutation():
+    from tabsynth.schema._pii_unique import permute
+
+    keys = np.random.SeedSequence(3).generate_state(4, np.uint64)
+    for size in (7, 1000, 12_345):
+        image = permute(np.arange(size, dtype=np.uint64), size, keys)
+        assert sorted(image.tolist()) == list(range(size))

@@ -12,7 +12,9 @@ as there are training values, so a quarter to a half of all buckets are taken, a
 cannot confirm that a given person is in the training data (any candidate value, real or not, lands
 in a taken bucket with probability of at least about 1/5). Generation is seeded per
 block of rows from the sampling seed (a local ``Faker`` instance, ``seed_instance``; never the
-global seed), so a seeded sample is reproducible and independent of how it is chunked.
+global seed), so a seeded sample is reproducible and independent of how it is chunked. A unique real
+column stays unique across blocks: formatted values come from a keyed permutation of the format's
+value space indexed by the row number (``_pii_unique``), emails carry their block as a ``+tag``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
+from ._pii_unique import MAX_SPACE, space_size, unique_rows
 from ._pii_values import VECTORIZED, emails_for_names, faker_instance
 
 PII_SDTYPES = ("email", "phone_number", "name", "first_name", "last_name", "address", "street_address", "city",
@@ -311,13 +314,50 @@ class PiiCodec:
         raise InvalidDataError(f"Column {self.name!r}: emails built from the names keep matching training values; "
                                "drop 'consistent_with' for it.")
 
+    def _unique_block(self, block: int, seed: int | None, rng: np.random.Generator, shapes: list) -> np.ndarray:
+        """A block of a unique formatted column: values by keyed permutation of the rows (``_pii_unique``),
+        independent draws (checked the same way) only for rows past the permutation's guarantee."""
+        rows = np.arange(block * BLOCK_ROWS, (block + 1) * BLOCK_ROWS, dtype=np.int64)
+        # one permutation for the whole sample (its keys do not depend on the block)
+        keys = np.random.SeedSequence(0 if seed is None else int(seed),
+                                      spawn_key=(_PII_STREAM, 2**31)).generate_state(4, np.uint64)
+        key = self._key()
+
+        def allowed(values):
+            return ~np.isin(buckets(values, key, self.bits), self.taken)
+
+        weights = np.array([share for _, share in shapes], dtype=float)
+        which = rng.choice(len(shapes), size=BLOCK_ROWS, p=weights / weights.sum())  # per row: its position's
+        # each shape its own permutation (shapes never share a value), all in one pass
+        values, done = unique_rows([shape for shape, _ in shapes], which, rows,
+                                   keys ^ np.uint64(self._stream_number()), allowed, _POOLS)
+        # rows past the guarantee: fresh draws, unique within the block if possible (earlier rows first, so
+        # that what is left over lands in the block's last rows, the ones a sample is least likely to reach)
+        order = np.r_[np.flatnonzero(done), np.flatnonzero(~done)]
+        for _ in range(MAX_REDRAWS):
+            repeated = np.zeros(BLOCK_ROWS, dtype=bool)
+            repeated[order] = pd.Series(values[order]).duplicated(keep="first").to_numpy()
+            redo = ~done & (pd.isna(values) | repeated | ~allowed(np.where(pd.isna(values), "", values).astype(object)))
+            if not redo.any():
+                break
+            values[redo] = self._fresh(int(redo.sum()), rng)
+        values[~done] = self._redraw_seen(values[~done], rng)  # never a training value, whatever else
+        values[rng.random(BLOCK_ROWS) < self.missing_share] = None
+        return values
+
+    def _stream_number(self) -> int:
+        return int.from_bytes(hashlib.blake2b(str(self.stream).encode(), digest_size=4).digest(), "little")
+
     def _block_rng(self, block: int, seed: int | None) -> np.random.Generator:
         entropy = 0 if seed is None else int(seed)
-        column = int.from_bytes(hashlib.blake2b(str(self.stream).encode(), digest_size=4).digest(), "little")
-        return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_PII_STREAM, column, block)))
+        return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_PII_STREAM, self._stream_number(),
+                                                                                 block)))
 
     def _block(self, block: int, seed: int | None) -> np.ndarray:
         rng = self._block_rng(block, seed)
+        shapes = [[self.format, 1.0]] if self.format is not None else getattr(self, "shapes", None)
+        if self.unique and shapes and all(space_size(shape) <= MAX_SPACE for shape, _ in shapes):
+            return self._unique_block(block, seed, rng, shapes)
         tag = f"+{block}" if block and self.unique and self.format is None and self.kind == "email" else ""
         values = np.array(self._fresh(BLOCK_ROWS, rng, tag), dtype=object)
         values = self._redraw_seen(values, rng, tag)
