@@ -130,17 +130,21 @@ def test_memory_features_are_the_same_in_fit_and_in_sampling():
     lengths = np.array([5, 1, 7])
     states = rng.integers(0, 4, lengths.sum())
     position = np.concatenate([np.arange(n) for n in lengths])
-    var = {"kind": "level", "flag": "x_missing", "card": 4}  # state 3 = missing: not part of the mean
+    var = {"name": "x", "kind": "level", "flag": "x_missing", "card": 4}  # state 3 = missing: not in the mean
     fitted = running_means(states, states < 3, position)
     grid = np.full((3, 7), 3)
     for e, (start, n) in enumerate(zip(np.r_[0, np.cumsum(lengths)[:-1]], lengths)):
         grid[e, :n] = states[start:start + n]
-    own = {"S": grid, "L": grid, "M": np.zeros((3, 7)), "F": np.zeros((3, 7)), "sum": np.zeros(3), "count": np.zeros(3)}
+    own = {"S": grid, "L": grid, "M": np.zeros((3, 7)), "F": np.zeros((3, 7)), "N": np.zeros((3, 7)),
+           "Q": np.zeros((3, 7), dtype=int), "P": np.zeros((3, 7), dtype=int), "sum": np.zeros(3),
+           "count": np.zeros(3), "missing": np.zeros(3)}
     for t in range(7):
         update_memory(var, own, t)
     sampled = own["M"][np.arange(7)[None, :] < lengths[:, None]]
     np.testing.assert_allclose(np.nan_to_num(fitted, nan=-1.0), sampled)
     np.testing.assert_array_equal(own["F"][:, 3], grid[:, 0])
+    shares = running_means((states == 3).astype(float), np.ones(len(states), dtype=bool), position)
+    np.testing.assert_allclose(shares, own["N"][np.arange(7)[None, :] < lengths[:, None]])
 
 
 def test_tree_chain_keeps_each_entity_at_its_own_level():
@@ -162,3 +166,26 @@ def test_tree_chain_model_file_round_trip(tmp_path):
     same = tabsynth.load(tmp_path / "tree.tsyn")
     pd.testing.assert_frame_equal(same.sample(10, random_state=4), synth.sample(10, random_state=4))
     assert same.get_params()["conditionals"] == "tree"
+
+
+def test_memory_keeps_each_entitys_missing_rate():
+    # half the entities are rarely missing, half missing every other step: a chain that re-draws missingness
+    # from the last step alone pulls every entity towards the pooled rate
+    rng = np.random.default_rng(0)
+    rows = []
+    for e in range(100):
+        level, p = rng.normal(0, 10), (0.05 if e % 2 else 0.5)
+        for t in range(15):
+            rows.append({"id": e, "t": t, "x": level + rng.normal(0, 1) if rng.random() > p else np.nan,
+                         "y": float(rng.integers(0, 20)) if rng.random() > p else np.nan})
+    panel = pd.DataFrame(rows)
+
+    def spread(frame, column):  # spread of the per-entity missing rates
+        return frame.groupby("id")[column].apply(lambda s: s.isna().mean()).std()
+
+    fakes = {kind: tabsynth.make("markov_chain", random_state=0, conditionals=kind)
+             .fit(panel, sequence_key="id", sequence_index="t").sample(300, random_state=1)
+             for kind in ("table", "auto", "tree")}
+    for column in ("x", "y"):
+        assert spread(fakes["tree"], column) > 0.85 * spread(panel, column)
+        assert spread(fakes["auto"], column) > spread(fakes["table"], column)

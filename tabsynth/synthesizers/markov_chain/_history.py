@@ -73,12 +73,83 @@ def running_means(values: np.ndarray, valid: np.ndarray, position: np.ndarray) -
     return np.where(count > 0, (sums - before_sum) / np.maximum(count, 1), np.nan)
 
 
+def has_missing_state(var: dict) -> bool:
+    """A level number or a category whose last state means missing."""
+    return var["kind"] == "level" and bool(var["flag"])
+
+
+SHARE_CODES = 5  # missing shares as codes: 0-20 %, ..., 80-100 %
+MEMORY_KINDS = ("level", "diff", "flag")  # variables whose past the step models see summarized
+
+
+def fit_memory(variables, states, levels, position, features, cards) -> None:
+    """The entity's memory of each number up to the previous step: its mean state, first level and
+    share of missing steps, as floats for the trees (``M1``, ``F1``, ``N1``) and codes for the tables
+    (``Q1``, ``P1``).
+
+    A number's bins are ordered, so the mean state index of the steps so far says where the
+    sequence has lived (its level; for a ``diff`` column its usual step, i.e. its trend); the
+    missing share says how often this entity is unobserved (missing flags: their own mean).
+    Sampling computes the same, step by step (:func:`update_memory`).
+    """
+    for var in variables:
+        if var["kind"] not in MEMORY_KINDS:
+            continue
+        name = var["name"]
+        valid = states[name] < memory_limit(var)
+        means = np.nan_to_num(running_means(states[name], valid, position), nan=MISSING_FEATURE)
+        features[f"{name}|M1"] = lagged_float(means, position, 1)
+        first = np.repeat(levels[name][position == 0], np.bincount(np.cumsum(position == 0) - 1))
+        features[f"{name}|F1"] = lagged_float(first.astype(float), position, 1)
+        cards[f"{name}|M1"] = cards[f"{name}|F1"] = 0  # pad = -1: no memory yet
+        if has_missing_state(var):
+            missing = (states[name] == var["card"] - 1).astype(float)
+            shares = running_means(missing, np.ones(len(missing), dtype=bool), position)
+            features[f"{name}|N1"], cards[f"{name}|N1"] = lagged_float(shares, position, 1), 0
+        for feature, (codes, card) in memory_codes(var, features[f"{name}|M1"], features.get(f"{name}|N1")).items():
+            features[feature], cards[feature] = codes, card
+
+
+def memory_candidates(variables, i: int | None, coded: bool = False) -> list[str]:
+    """The memory features variable ``i`` may use: floats for a tree, or codes for a table (``coded``)."""
+    names = []
+    for j, var in enumerate(variables):
+        if var["kind"] not in MEMORY_KINDS:
+            continue
+        missing = has_missing_state(var)
+        if coded:
+            names += [f"{var['name']}|Q1"] + ([f"{var['name']}|P1"] if missing else [])
+        else:
+            names += [f"{var['name']}|M1"] + ([f"{var['name']}|N1"] if missing else [])
+            names += [f"{var['name']}|F1"] if j == i else []
+    return names
+
+
+def memory_codes(var: dict, means: np.ndarray, shares: np.ndarray | None) -> dict:
+    """Memory features as table parents: ``name|Q1`` the mean state rounded, ``name|P1`` the missing share
+    in fifths; the last code of each is 'no memory yet'. Returns {feature: (codes, cardinality)}."""
+    name, pad = var["name"], var["card"]
+    out = {f"{name}|Q1": (np.where(means < 0, pad, np.clip(np.rint(means), 0, pad - 1)).astype(np.int64), pad + 1)}
+    if shares is not None:
+        codes = np.where(shares < 0, SHARE_CODES,
+                         np.minimum((np.maximum(shares, 0) * SHARE_CODES).astype(np.int64), SHARE_CODES - 1))
+        out[f"{name}|P1"] = (codes.astype(np.int64), SHARE_CODES + 1)
+    return out
+
+
 def update_memory(var: dict, own: dict, t: int) -> None:
+    """The memory features after step ``t`` (as :func:`running_means` gives them in fit)."""
     state = own["S"][:, t]
     valid = state < memory_limit(var)
     own["sum"] += np.where(valid, state, 0)
     own["count"] += valid
     own["M"][:, t] = np.where(own["count"] > 0, own["sum"] / np.maximum(own["count"], 1), MISSING_FEATURE)
+    if has_missing_state(var):
+        own["missing"] += state == var["card"] - 1
+        own["N"][:, t] = own["missing"] / (t + 1)
+    shares = own["N"][:, t] if has_missing_state(var) else None
+    for feature, (codes, _) in memory_codes(var, own["M"][:, t], shares).items():
+        own[feature.rsplit("|", 1)[1][0]][:, t] = codes  # 'Q' or 'P'
     if t == 0:
         own["F"][:] = own["L"][:, :1]
 

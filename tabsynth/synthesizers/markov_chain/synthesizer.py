@@ -13,19 +13,19 @@ from ...validation import Interval, Options
 from ..sequence import SequenceSynthesizer
 from . import _calibration as calibration
 from ._history import (
+    MEMORY_KINDS,
     LazyFeatures,
+    fit_memory,
     folds,
     held_out_loglik,
     interpolate_missing,
     lagged,
-    lagged_float,
-    memory_limit,
-    running_means,
+    memory_candidates,
     subset,
     update_memory,
     within_diffs,
 )
-from ._step_trees import MISSING_FEATURE, StepTree
+from ._step_trees import StepTree
 from ._tables import BackoffTable, Bins
 
 MAX_EXACT_VALUES = 40  # numbers with at most this many distinct values are states as they are
@@ -325,9 +325,11 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         # range (mean reversion), and a random walk cannot drift away over thousands of steps.
         required = (f"{var['name']}|L1",) if var["kind"] == "diff" else ()
 
+        coded = self._coded_memory_candidates() if self.conditionals == "auto" else []
+
         def table(rows):
             return BackoffTable(var["card"], self.alpha).fit(target[rows], subset(features, rows), cards,
-                                                             candidates, self.max_parents, required)
+                                                             candidates + coded, self.max_parents, required)
 
         def tree(rows):
             model = StepTree(var["card"], candidates + self._memory_candidates(i), self.min_samples_leaf, self.alpha)
@@ -342,31 +344,13 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         return (tree if kind == "tree" else table)(every), kind
 
     def _fit_memory(self, states, levels, position, features, cards) -> None:
-        """The entity's memory of each number up to the previous step: its mean state and first level.
-
-        A number's bins are ordered, so the mean state index of the steps so far says where the
-        sequence has lived (its level; for a ``diff`` column its usual step, i.e. its trend).
-        Computed the same way, step by step, while sampling.
-        """
-        for var in self.variables_:
-            if var["kind"] not in ("level", "diff"):
-                continue
-            name = var["name"]
-            valid = states[name] < memory_limit(var)
-            means = np.nan_to_num(running_means(states[name], valid, position), nan=MISSING_FEATURE)
-            features[f"{name}|M1"] = lagged_float(means, position, 1)
-            first = np.repeat(levels[name][position == 0], np.bincount(np.cumsum(position == 0) - 1))
-            features[f"{name}|F1"] = lagged_float(first.astype(float), position, 1)
-            cards[f"{name}|M1"] = cards[f"{name}|F1"] = 0  # pad = -1: no memory yet
+        fit_memory(self.variables_, states, levels, position, features, cards)
 
     def _memory_candidates(self, i: int) -> list[str]:
-        names = []
-        for j, var in enumerate(self.variables_):
-            if var["kind"] in ("level", "diff"):
-                names.append(f"{var['name']}|M1")
-                if j == i:
-                    names.append(f"{var['name']}|F1")
-        return names
+        return memory_candidates(self.variables_, i)
+
+    def _coded_memory_candidates(self) -> list[str]:
+        return memory_candidates(self.variables_, None, coded=True)
 
     def _start_candidates(self, i: int) -> list[str]:
         earlier = [v for v in self.variables_[:i] if v["kind"] != "diff"]
@@ -388,9 +372,11 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
                                     "L": np.zeros((size, width), dtype=np.int64)}
             if var["kind"] == "diff":
                 history[var["name"]]["value"] = np.zeros((size, width))
-            if self.conditionals != "table" and var["kind"] in ("level", "diff"):
+            if self.conditionals != "table" and var["kind"] in MEMORY_KINDS:
                 history[var["name"]].update(M=np.zeros((size, width)), F=np.zeros((size, width)),
-                                            sum=np.zeros(size), count=np.zeros(size))
+                                            N=np.zeros((size, width)), sum=np.zeros(size), count=np.zeros(size),
+                                            missing=np.zeros(size), Q=np.zeros((size, width), dtype=np.int64),
+                                            P=np.zeros((size, width), dtype=np.int64))
         for t in range(width):
             static = {name: values[:, t] for name, values in calendar.items()}
             static.update(codes)
