@@ -26,9 +26,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidDataError
+from ..errors import ConditionError, InvalidDataError
 from ._pii_unique import MAX_SPACE, space_size, unique_rows
 from ._pii_values import VECTORIZED, emails_for_names, faker_instance
+from .codecs import Codec, dtype_from_state, dtype_to_state, restore_dtype
 
 PII_SDTYPES = ("email", "phone_number", "name", "first_name", "last_name", "address", "street_address", "city",
                "postcode", "ssn", "credit_card_number", "iban", "ipv4_address", "ipv6_address", "url", "uuid")
@@ -234,19 +235,16 @@ def bucket_bits(count: int) -> int:
     return max(8, int(np.ceil(np.log2(max(count, 1)))) + 1)
 
 
-class PiiCodec:
+class PiiCodec(Codec):
     """A personal-data column: fresh values only (see the module docs); no model input, no real value kept."""
 
     outputs: tuple = ()
 
     def __init__(self, name: str, kind: str | None, locale: str = "en_US", consistent_with: str | None = None):
         self.name, self.kind, self.locale = name, kind, locale
-        self.stream = name  # each column its own random stream: two email columns never agree by accident
         self.consistent_with = consistent_with  # an email column built from this name column's values
 
     def fit(self, column: pd.Series) -> PiiCodec:
-        from .codecs import dtype_to_state
-
         observed = column.dropna()
         self.dtype = dtype_to_state(column.dtype)
         self.missing_share = float(column.isna().mean()) if len(column) else 0.0
@@ -273,8 +271,6 @@ class PiiCodec:
 
     def decode(self, encoded: dict, num_rows: int, row_offset: int = 0, seed: int | None = None) -> pd.Series:
         """``num_rows`` fresh values for rows ``row_offset..``: none equals a training value."""
-        from .codecs import dtype_from_state, restore_dtype
-
         parts, first_block = [], row_offset // BLOCK_ROWS
         last_block = (row_offset + num_rows - 1) // BLOCK_ROWS if num_rows else first_block - 1
         for block in range(first_block, last_block + 1):
@@ -290,8 +286,6 @@ class PiiCodec:
         A redraw (a value in a training value's bucket) changes only the style, digits and domain;
         a row without a name gets an email of pool names. The missing share is kept.
         """
-        from .codecs import dtype_from_state, restore_dtype
-
         rows = row_offset + np.arange(len(names))
         blocks, positions = rows // BLOCK_ROWS, rows % BLOCK_ROWS
         out = np.empty(len(names), dtype=object)
@@ -346,7 +340,8 @@ class PiiCodec:
         return values
 
     def _stream_number(self) -> int:
-        return int.from_bytes(hashlib.blake2b(str(self.stream).encode(), digest_size=4).digest(), "little")
+        """Each column its own random stream (from its name): two email columns never agree by accident."""
+        return int.from_bytes(hashlib.blake2b(str(self.name).encode(), digest_size=4).digest(), "little")
 
     def _block_rng(self, block: int, seed: int | None) -> np.random.Generator:
         entropy = 0 if seed is None else int(seed)
@@ -412,18 +407,12 @@ class PiiCodec:
         )
 
     def encode_condition(self, value) -> dict:
-        from ..errors import ConditionError
-
         raise ConditionError(f"Column {self.name!r} is personal data: its values are generated fresh, "
                              "never conditioned on.")
 
-    def to_state(self) -> dict:
-        return dict(vars(self))
-
     @classmethod
     def from_state(cls, state: dict) -> PiiCodec:
-        codec = cls.__new__(cls)
-        codec.__dict__.update(state)
+        codec = super().from_state(state)
         codec.format = None if codec.format is None else [list(p) for p in codec.format]
         codec.shapes = None if codec.shapes is None else [[[list(p) for p in shape], float(share)]
                                                           for shape, share in codec.shapes]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
+
 from ..errors import InvalidParameterError
+from ..registry import load
 from ..validation import invalid_values
 
 
@@ -37,3 +42,14 @@ def expect_parameter_checks(factory, fit) -> None:
                 assert str(exc).startswith(wanted), f"{name}={value!r}: {exc}"
                 continue
             raise AssertionError(f"{owner} accepted {name}={value!r}")
+
+
+def expect_round_trip(synth, path: Path, size: int):
+    """Save ``synth`` to ``path`` and load it back: the same class and parameters, the same seeded
+    sample of ``size``, and the own generator continued where it stood. Returns the loaded model."""
+    synth.save(path)
+    same = load(path)
+    assert type(same) is type(synth) and same.get_params() == synth.get_params()
+    pd.testing.assert_frame_equal(synth.sample(size, random_state=3), same.sample(size, random_state=3))
+    pd.testing.assert_frame_equal(synth.sample(size), same.sample(size))
+    return same

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import InvalidDataError, InvalidParameterError, ModelFileError, NotFittedError
 from ..registry import load
-from ._common import expect, expect_parameter_checks
+from ._common import expect, expect_parameter_checks, expect_round_trip
 
 NUM_ENTITIES = 40
 ROLES = {"sequence_key": "entity", "sequence_index": "when", "context_columns": ["kind"]}
@@ -148,11 +148,7 @@ def check_save_load(factory, tmp_path: Path) -> None:
     synth = _fit(factory)
     synth.sample(3)
     path = tmp_path / "sequences.tsyn"
-    synth.save(path)
-    same = load(path)
-    assert type(same) is type(synth) and same.get_params() == synth.get_params()
-    pd.testing.assert_frame_equal(synth.sample(12, random_state=3), same.sample(12, random_state=3))
-    pd.testing.assert_frame_equal(synth.sample(12), same.sample(12))
+    expect_round_trip(synth, path, 12)
     truncated = tmp_path / "truncated.tsyn"
     truncated.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     expect(ModelFileError, lambda: load(truncated))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import InvalidDataError, InvalidParameterError, MetadataError, ModelFileError, NotFittedError
 from ..registry import load
-from ._common import expect, expect_parameter_checks
+from ._common import expect, expect_parameter_checks, expect_round_trip
 
 NUM_ROWS = 400
 
@@ -106,12 +106,7 @@ def check_save_load(factory, tmp_path: Path) -> None:
     """A loaded model gives the same seeded rows and continues the own generator where it stood."""
     synth = factory(0).fit(make_check_data())
     synth.sample(10)
-    path = tmp_path / "model.tsyn"
-    synth.save(path)
-    same = load(path)
-    assert type(same) is type(synth) and same.get_params() == synth.get_params()
-    pd.testing.assert_frame_equal(synth.sample(300, random_state=3), same.sample(300, random_state=3))
-    pd.testing.assert_frame_equal(synth.sample(300), same.sample(300))
+    expect_round_trip(synth, tmp_path / "model.tsyn", 300)
 
 
 def check_input_unmodified(factory, tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def held_out_loglik(build, target: np.ndarray, features: dict, fold: np.ndarray)
 
 def memory_limit(var: dict) -> int:
     """States at or above this are no observation (missing, or a diff column's first-step pad)."""
-    return var["card"] - 1 if var["kind"] == "level" and var["flag"] else var["card"]
+    return var["card"] - 1 if has_missing_state(var) else var["card"]
 
 
 def running_means(values: np.ndarray, valid: np.ndarray, position: np.ndarray) -> np.ndarray:
@@ -98,14 +98,14 @@ def fit_memory(variables, states, levels, position, features, cards) -> None:
         name = var["name"]
         valid = states[name] < memory_limit(var)
         means = np.nan_to_num(running_means(states[name], valid, position), nan=MISSING_FEATURE)
-        features[f"{name}|M1"] = lagged_float(means, position, 1)
+        features[f"{name}|M1"] = lagged(means, position, 1)
         first = np.repeat(levels[name][position == 0], np.bincount(np.cumsum(position == 0) - 1))
-        features[f"{name}|F1"] = lagged_float(first.astype(float), position, 1)
+        features[f"{name}|F1"] = lagged(first.astype(float), position, 1)
         cards[f"{name}|M1"] = cards[f"{name}|F1"] = 0  # pad = -1: no memory yet
         if has_missing_state(var):
             missing = (states[name] == var["card"] - 1).astype(float)
             shares = running_means(missing, np.ones(len(missing), dtype=bool), position)
-            features[f"{name}|N1"], cards[f"{name}|N1"] = lagged_float(shares, position, 1), 0
+            features[f"{name}|N1"], cards[f"{name}|N1"] = lagged(shares, position, 1), 0
         for feature, (codes, card) in memory_codes(var, features[f"{name}|M1"], features.get(f"{name}|N1")).items():
             features[feature], cards[feature] = codes, card
 
@@ -154,21 +154,17 @@ def update_memory(var: dict, own: dict, t: int) -> None:
         own["F"][:] = own["L"][:, :1]
 
 
-def lagged_float(values: np.ndarray, position: np.ndarray, lag: int) -> np.ndarray:
-    out = np.full(len(values), MISSING_FEATURE)
-    ok = position >= lag
-    out[ok] = values[np.flatnonzero(ok) - lag]
-    return out
-
-
 def subset(features: dict, rows: np.ndarray) -> dict:
     return {name: values[rows] for name, values in features.items()}
 
 
-def lagged(values: np.ndarray, position: np.ndarray, lag: int, pad: int) -> np.ndarray:
+def lagged(values: np.ndarray, position: np.ndarray, lag: int, pad=MISSING_FEATURE) -> np.ndarray:
+    """Each row's value ``lag`` steps earlier in its sequence; ``pad`` before the start (int states
+    stay int64, float memories float64)."""
     if lag == 0:
         return values
-    out = np.full(len(values), pad, dtype=np.int64)
+    out = np.full(len(values), pad, dtype=np.int64 if np.issubdtype(np.asarray(values).dtype, np.integer)
+                  else np.float64)
     ok = position >= lag
     out[ok] = values[np.flatnonzero(ok) - lag]
     return out

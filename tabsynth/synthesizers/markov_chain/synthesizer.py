@@ -156,7 +156,7 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
                 starts_[var["name"]] = var["start_bins"].states(self._scaled(var, encoded, starts, lengths)[starts])
         features, cards = self._fit_features(states, levels, position, calendar, context, lengths)
         if self.conditionals != "table":
-            self._fit_memory(states, levels, position, features, cards)
+            fit_memory(self.variables_, states, levels, position, features, cards)
         self.tables_ = {}
         first = position == 0
         for i, var in enumerate(self.variables_):
@@ -325,14 +325,14 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         # range (mean reversion), and a random walk cannot drift away over thousands of steps.
         required = (f"{var['name']}|L1",) if var["kind"] == "diff" else ()
 
-        coded = self._coded_memory_candidates() if self.conditionals == "auto" else []
+        coded = memory_candidates(self.variables_, None, coded=True) if self.conditionals == "auto" else []
 
         def table(rows):
             return BackoffTable(var["card"], self.alpha).fit(target[rows], subset(features, rows), cards,
                                                              candidates + coded, self.max_parents, required)
 
         def tree(rows):
-            model = StepTree(var["card"], candidates + self._memory_candidates(i), self.min_samples_leaf, self.alpha)
+            model = StepTree(var["card"], candidates + memory_candidates(self.variables_, i), self.min_samples_leaf, self.alpha)
             return model.fit(target[rows], subset(features, rows), rng)
 
         kind = self.conditionals
@@ -342,15 +342,6 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
             kind = "tree" if scores["tree"] > scores["table"] else "table"
         every = np.ones(len(target), dtype=bool)
         return (tree if kind == "tree" else table)(every), kind
-
-    def _fit_memory(self, states, levels, position, features, cards) -> None:
-        fit_memory(self.variables_, states, levels, position, features, cards)
-
-    def _memory_candidates(self, i: int) -> list[str]:
-        return memory_candidates(self.variables_, i)
-
-    def _coded_memory_candidates(self) -> list[str]:
-        return memory_candidates(self.variables_, None, coded=True)
 
     def _start_candidates(self, i: int) -> list[str]:
         earlier = [v for v in self.variables_[:i] if v["kind"] != "diff"]
