@@ -7,6 +7,9 @@ What it measures, per panel and seed:
 
   - ``real holdout``: the holdout entities scored as if they were synthetic against the train entities
     (``evaluate_sequences(train, holdout)``): what fresh real sequences get, the practical ceiling.
+  - ``wide-table trees`` (fixed-length panels only: gapminder, us_states_produc): the synthpop-style
+    anchor, one row per entity with every step a column, fitted by the Bayesian network's per-column
+    trees, so each value is conditioned on the entity's whole history; unpivoted onto the real index.
   - one row per synthesizer: fitted on train, as many sequences sampled as train has entities, scored
     with ``evaluate_sequences(train, fake, holdout=holdout)`` (privacy and utility use the holdout).
 
@@ -19,7 +22,7 @@ issue (detection <= 0.60 gapminder/empl_uk, <= 0.70 us_states_produc/chickweight
 nearest-trajectory share <= 0.55; fit <= 5 s, weather <= 30 s).
 
 Run:  OMP_NUM_THREADS=1 python benchmarks/sequences.py [--synthesizers markov_chain ...] [--seeds 3]
-      [--panels gapminder empl_uk us_states_produc chickweight weather]
+      [--panels gapminder empl_uk us_states_produc chickweight weather] [--no-wide]
       -> benchmarks/results/sequences.json and benchmarks/results/sequences.md
 """
 
@@ -92,6 +95,53 @@ def fit_sample(name: str, train: pd.DataFrame, roles: dict, seed: int) -> tuple[
     return fake, {"fit_seconds": fit_seconds, "sample_seconds": time.perf_counter() - started}
 
 
+WIDE_ROW = "wide-table trees"
+
+
+def to_wide(data: pd.DataFrame, roles: dict) -> pd.DataFrame | None:
+    """One row per entity: its context and every time-varying column at every step (``col@step``);
+    ``None`` unless every entity has the same index values (a fixed-length panel)."""
+    key, index = roles["sequence_key"], roles["sequence_index"]
+    if data.groupby(key)[index].apply(tuple).nunique() != 1:
+        return None
+    varying = [c for c in data.columns if c not in (key, index, *roles["context_columns"])]
+    step = data.groupby(key).cumcount()
+    wide = data.assign(_step=step).pivot(index=key, columns="_step", values=varying)
+    wide.columns = [f"{column}@{s}" for column, s in wide.columns]
+    context = data.groupby(key)[list(roles["context_columns"])].first()
+    return context.join(wide).reset_index(drop=True)
+
+
+def from_wide(wide: pd.DataFrame, train: pd.DataFrame, roles: dict) -> pd.DataFrame:
+    """Sampled wide rows back to long format on the shared index of the training panel."""
+    key, index = roles["sequence_key"], roles["sequence_index"]
+    grid = train.loc[train[key] == train[key].iloc[0], index].to_numpy()
+    varying = [c for c in train.columns if c not in (key, index, *roles["context_columns"])]
+    rows = np.repeat(np.arange(len(wide)), len(grid))
+    long = {key: np.char.add("wide_", rows.astype(str)), index: np.tile(grid, len(wide))}
+    for name in roles["context_columns"]:
+        long[name] = wide[name].to_numpy()[rows]
+    for name in varying:
+        long[name] = wide[[f"{name}@{s}" for s in range(len(grid))]].to_numpy().ravel()
+    return pd.DataFrame(long)[list(train.columns)].astype(train.dtypes.to_dict())
+
+
+def wide_run(panel: str, seed: int) -> dict | None:
+    """The synthpop-style anchor: the Bayesian network's per-column trees on one row per entity (every
+    step a column), so each value is conditioned on the entity's whole history. Fixed-length panels only."""
+    roles = roles_of(panel)
+    train, holdout = entity_split(tabsynth.datasets.load(panel), roles["sequence_key"], seed)
+    wide = to_wide(train, roles)
+    if wide is None:
+        return None
+    started = time.perf_counter()
+    synth = tabsynth.make("bayesian_network", random_state=seed).fit(wide)
+    fit_seconds = time.perf_counter() - started
+    fake = from_wide(synth.sample(len(wide), random_state=seed), train, roles)
+    report = evaluate_sequences(train, fake, holdout=holdout, random_state=seed, **roles)
+    return {"fit_seconds": fit_seconds, **report.scores}
+
+
 def real_holdout_run(panel: str, seed: int) -> dict:
     """Scores of the holdout entities taken as synthetic data against the train entities."""
     roles = roles_of(panel)
@@ -142,7 +192,7 @@ def summarize(runs: list[dict], bounds: dict[str, float]) -> dict:
     return out
 
 
-def run_panel(panel: str, synthesizers: list[str], seeds: list[int]) -> dict:
+def run_panel(panel: str, synthesizers: list[str], seeds: list[int], wide_baseline: bool = True) -> dict:
     """Every row of one panel: {row name: summary}."""
     rows = {}
     if panel != "weather":
@@ -150,6 +200,10 @@ def run_panel(panel: str, synthesizers: list[str], seeds: list[int]) -> dict:
     for name in synthesizers:
         runs = [weather_run(name, s) if panel == "weather" else synthesizer_run(name, panel, s) for s in seeds]
         rows[name] = summarize(runs, targets(panel))
+    if panel != "weather" and wide_baseline:
+        runs = [wide_run(panel, s) for s in seeds]
+        if all(run is not None for run in runs):
+            rows[WIDE_ROW] = summarize(runs, {})
     return rows
 
 
@@ -176,7 +230,7 @@ def markdown(results: dict) -> str:
     for panel, rows in results["panels"].items():
         for row, summary in rows.items():
             missed = [METRICS[k] for k, e in summary.items() if k in METRICS and e.get("met") is False]
-            verdict = "" if row == REAL_ROW else (", ".join(missed) or "all met")
+            verdict = "" if row in (REAL_ROW, WIDE_ROW) else (", ".join(missed) or "all met")
             figures = " | ".join(cell(summary.get(key)) for key in METRICS)
             lines.append(f"| {panel} | {row} | {figures} | {verdict} |")
     for row, summary in results["panels"].get("weather", {}).items():
@@ -215,6 +269,7 @@ def parse_args() -> argparse.Namespace:
         metavar="PANEL",
         help=f"panels to run (default: all of {PANELS})",
     )
+    parser.add_argument("--no-wide", action="store_true", help="skip the wide-table trees anchor row")
     return parser.parse_args()
 
 
@@ -231,7 +286,7 @@ def main() -> None:
         "seeds": seeds,
         "synthesizers": args.synthesizers,
         "holdout_share": HOLDOUT_SHARE,
-        "panels": {panel: run_panel(panel, args.synthesizers, seeds) for panel in args.panels},
+        "panels": {panel: run_panel(panel, args.synthesizers, seeds, not args.no_wide) for panel in args.panels},
     }
     results["total_seconds"] = time.perf_counter() - started
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -213,3 +213,23 @@ def test_new_keys_keep_the_real_keys_form_and_never_reuse_one(keys, expected_fir
     assert not set(new) & set(keys)
     prefix = expected_first.rstrip("0123456789")
     assert all(k.startswith(prefix) and len(k) == len(expected_first) for k in new[:9])
+
+
+def test_keep_keys_reuses_each_real_key_once_with_its_own_context(tmp_path):
+    from tabsynth.errors import InvalidParameterError
+
+    rows = [{"key": k, "t": t, "group": g, "x": float(i * 10 + t)}
+            for i, (k, g) in enumerate([(7, "a"), (3, "b"), (11, "a"), (5, "c")]) for t in range(4)]
+    panel = pd.DataFrame(rows)
+    synth = tabsynth.make("markov_chain", keep_keys=True, random_state=0)
+    synth.fit(panel, sequence_key="key", sequence_index="t", context_columns=["group"])
+    fake = synth.sample(3, random_state=0)
+    assert fake["key"].dtype == panel["key"].dtype
+    assert list(fake["key"].unique()) == [3, 5, 7]  # the real keys in sorted order
+    assert fake.groupby("key")["group"].first().to_dict() == {3: "b", 5: "c", 7: "a"}
+    given = synth.sample(context=pd.DataFrame({"group": ["c", "c"]}), random_state=0)
+    assert list(given["key"].unique()) == [3, 5] and set(given["group"]) == {"c"}
+    with pytest.raises(InvalidParameterError, match="at most 4 sequences"):
+        synth.sample(5)
+    synth.save(tmp_path / "kept.tabsynth")
+    assert tabsynth.load(tmp_path / "kept.tabsynth").sample(3, random_state=0).equals(fake)

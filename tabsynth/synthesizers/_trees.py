@@ -17,6 +17,8 @@ the 4,096-row sampling blocks; :func:`leaf_index` is the pure-numpy walk it must
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 _SEED_BOUND = 2**31 - 1
@@ -57,7 +59,9 @@ def fit_tree(discrete: np.ndarray, cards: np.ndarray, child: int, predictors: li
     features = discrete[:, predictors].astype(np.float32)
     model = DecisionTreeClassifier(min_samples_leaf=min_samples_leaf,
                                    random_state=int(rng.integers(_SEED_BOUND)))
-    model.fit(features, target)
+    with warnings.catch_warnings():  # bin codes are classes on purpose, however many there are
+        warnings.filterwarnings("ignore", message="The number of unique classes", category=UserWarning)
+        model.fit(features, target)
     tree = model.tree_
     is_leaf = tree.children_left < 0
     nodes = np.arange(tree.node_count)

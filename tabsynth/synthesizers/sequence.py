@@ -50,12 +50,17 @@ class SequenceSynthesizer(BaseSynthesizer):
     """Base class of the sequence synthesizers (same contract and randomness rule as tables).
 
     Subclasses set ``registry_name`` and implement ``_fit``, ``_sample``, ``_get_state`` and
-    ``_set_state``. Constructor parameters every subclass has: ``context_synthesizer``,
-    ``random_state`` and ``verbose``.
+    ``_set_state``. Constructor parameters every subclass has: ``keep_keys``,
+    ``context_synthesizer``, ``random_state`` and ``verbose``.
+
+    With ``keep_keys=True`` the model keeps the real entity keys and their context values (they are
+    then in the model file): the i-th sampled sequence takes the i-th real key (in sorted order) and,
+    unless ``context`` is given, that entity's real context, so keys and contexts stay paired.
     """
 
     _parameter_constraints: ClassVar[dict] = {
         **BaseSynthesizer._parameter_constraints,
+        "keep_keys": ["boolean"],
         "context_synthesizer": [Satisfies(_is_table_synthesizer, "a table synthesizer name such as "
                                           "'bayesian_network'", invalid_examples=["markov_chain", "no_such"])],
     }
@@ -97,6 +102,9 @@ class SequenceSynthesizer(BaseSynthesizer):
         self.sequence_key, self.sequence_index, self.context_columns = sequence_key, sequence_index, context_columns
         self.varying_columns_ = varying
         self.key_ = _KeyMaker.fit(data[sequence_key])
+        self.real_entities_ = None
+        if getattr(self, "keep_keys", False):
+            self.real_entities_ = _frame_state(data.iloc[starts][[sequence_key, *context_columns]])
         self.metadata_ = metadata
         self.dtypes_ = {c: data[c].dtype for c in data.columns}
         context = data.iloc[starts][list(context_columns)].reset_index(drop=True)
@@ -214,9 +222,23 @@ class SequenceSynthesizer(BaseSynthesizer):
         if num_sequences is None:
             num_sequences = int(getattr(self.key_, "values_seen", 1))  # as many sequences as were seen
         num_sequences = check_num_rows(num_sequences, "sample (num_sequences)")
+        if self.real_entities_ is not None:
+            context = self._real_context(num_sequences, context)
         if sequence_length is not None:
             sequence_length = check_num_rows(sequence_length, "sample (sequence_length)")
         return num_sequences, context
+
+    def _real_context(self, num_sequences, context):
+        """With ``keep_keys``: the real entities' context for the first ``num_sequences`` keys (unless given)."""
+        entities = _frame_from_state(self.real_entities_)
+        if num_sequences > len(entities):
+            raise InvalidParameterError(
+                f"keep_keys=True reuses each of the {len(entities)} real keys once, so at most {len(entities)} "
+                f"sequences can be sampled; {num_sequences} were asked. Ask for fewer or fit with keep_keys=False."
+            )
+        if context is None and self.context_columns:
+            context = entities[list(self.context_columns)].iloc[:num_sequences].reset_index(drop=True)
+        return context
 
     def _sample_block(self, first, size, sequence_length, given, rng, seed) -> pd.DataFrame:
         full = SEQUENCE_BLOCK
@@ -253,7 +275,11 @@ class SequenceSynthesizer(BaseSynthesizer):
     def _assemble(self, first, context, lengths, index_numbers, encoded, seed) -> pd.DataFrame:
         out = {}
         repeat = np.repeat(np.arange(len(lengths)), lengths)
-        out[self.sequence_key] = self.key_.make(first + repeat)
+        if self.real_entities_ is not None:
+            keys = _frame_from_state(self.real_entities_)[self.sequence_key]
+            out[self.sequence_key] = keys.iloc[first + repeat].reset_index(drop=True)
+        else:
+            out[self.sequence_key] = self.key_.make(first + repeat)
         out[self.sequence_index] = self.index_.decode(index_numbers)
         for name in self.context_columns:
             out[name] = context[name].iloc[repeat].reset_index(drop=True)
@@ -283,6 +309,7 @@ class SequenceSynthesizer(BaseSynthesizer):
             "dtypes": {c: dtype_to_state(d) for c, d in self.dtypes_.items()},
             "feature_names_in": base["feature_names_in"],
             "context_table": self.context_table_, "context_model": context_model,
+            "real_entities": self.real_entities_,
             "lengths": self.lengths_, "starts": self.starts_,
             "generator": base["generator"], "model": self._get_state(),
         }
@@ -303,6 +330,7 @@ class SequenceSynthesizer(BaseSynthesizer):
         self.varying_columns_ = list(state["varying"])
         self.dtypes_ = {c: dtype_from_state(d) for c, d in state["dtypes"].items()}
         self.context_table_ = state["context_table"]
+        self.real_entities_ = state.get("real_entities")  # model files before keep_keys have none
         self.context_model_ = None
         if state["context_model"] is not None:
             nested = state["context_model"]

@@ -88,6 +88,11 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         Map the pooled values of each ``diff`` column onto the real marginal with a monotone map fitted
         once after training (see ``markov_chain._calibration``): the accumulated drift of a chain of
         differences no longer shows in the value shapes, and trajectories keep their order.
+    keep_keys : bool, default False
+        Give the sampled sequences the real entity keys (and, unless ``context`` is given, their real
+        context values), at most one sequence per real key; the keys are then stored in the model
+        file. Off by default: new keys of the real keys' form (integers after the largest, or the same
+        prefix and numbering) never name a real entity.
     context_synthesizer : str, default 'bayesian_network'
         Registry name of the table synthesizer for the context table.
     random_state : int, optional
@@ -130,7 +135,7 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
 
     def __init__(self, *, order: int = 2, n_bins: int = 10, max_parents: int = 4, alpha: float = 2.0,
                  conditionals: str = "auto", min_samples_leaf: int = 20, calibrate: bool = True,
-                 context_synthesizer: str = "bayesian_network", random_state: int | None = None,
+                 keep_keys: bool = False, context_synthesizer: str = "bayesian_network", random_state: int | None = None,
                  verbose: bool = False):
         self.order = order
         self.n_bins = n_bins
@@ -139,6 +144,7 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         self.conditionals = conditionals
         self.min_samples_leaf = min_samples_leaf
         self.calibrate = calibrate
+        self.keep_keys = keep_keys
         self.context_synthesizer = context_synthesizer
         self.random_state = random_state
         self.verbose = verbose
