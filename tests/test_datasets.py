@@ -10,6 +10,7 @@ import pytest
 from pandas.api import types as ptypes
 
 from tabsynth import datasets
+from tabsynth.datasets._catalog import KINDS as _CATALOG_KINDS
 from tabsynth.errors import InvalidParameterError, TabsynthError
 
 NAMES = [
@@ -17,6 +18,8 @@ NAMES = [
     "flights",
     "movies",
     "gss_wages",
+    "ames",
+    "penguins",
     "gapminder",
     "empl_uk",
     "us_states_produc",
@@ -34,6 +37,8 @@ SHAPES = {  # rows x columns from ../shared/data/README.md
     "flights": (336_776, 19),
     "movies": (58_788, 24),
     "gss_wages": (61_697, 11),
+    "ames": (2_930, 74),
+    "penguins": (344, 8),
     "gapminder": (1_704, 6),
     "empl_uk": (1_031, 7),
     "us_states_produc": (816, 11),
@@ -46,6 +51,8 @@ SHARED_FILES = {
     "flights": "tables/flights.csv.gz",
     "movies": "tables/movies.csv.gz",
     "gss_wages": "tables/gss_wages.csv.gz",
+    "ames": "tables/ames.csv.gz",
+    "penguins": "tables/penguins.csv.gz",
     "gapminder": "timeseries/gapminder.csv",
     "empl_uk": "timeseries/empl_uk.csv",
     "us_states_produc": "timeseries/us_states_produc.csv",
@@ -120,6 +127,8 @@ def test_suggested_tasks_and_sequence_roles():
         "flights": ("arr_delay", "regression"),
         "movies": ("rating", "regression"),
         "gss_wages": ("gender", "classification"),
+        "ames": ("Sale_Price", "regression"),
+        "penguins": ("species", "classification"),
         **{name: (None, None) for name in PANELS},
         "weather": (None, None),
     }
@@ -177,6 +186,49 @@ def test_datetimes_and_missingness(frames):
     assert ptypes.is_float_dtype(frames["gss_wages"]["realrinc"])
 
 
+_READ_DTYPES = {"int": "int64", "float": "float64", "str": "object", "datetime": "datetime64[ns, UTC]"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dtypes_match_the_catalog_kinds(frames, name):
+    kinds = dict(_CATALOG_KINDS[name])
+    assert list(kinds) == list(frames[name].columns)
+    assert {col: str(dtype) for col, dtype in frames[name].dtypes.items()} == {
+        col: _READ_DTYPES[kind] for col, kind in kinds.items()
+    }
+
+
+def test_ames_quirks(frames):
+    ames = frames["ames"]
+    assert datasets.info("ames").target == "Sale_Price"
+    assert ((ames.dtypes == object).sum(), (ames.dtypes != object).sum()) == (40, 34)
+    floors = ames["Gr_Liv_Area"].eq(ames["First_Flr_SF"] + ames["Second_Flr_SF"])
+    assert round(floors.mean(), 3) == 0.986  # the rest hold low-quality finished area on top
+    assert ames["Gr_Liv_Area"].ge(ames["First_Flr_SF"] + ames["Second_Flr_SF"]).all()
+    in_order = ames["Year_Built"].le(ames["Year_Remod_Add"]) & ames["Year_Remod_Add"].le(ames["Year_Sold"])
+    assert (~in_order).sum() == 4  # 99.9 %: one remodel before construction, three after the sale
+    assert (ames["Year_Sold"].min(), ames["Year_Sold"].max()) == (2006, 2010)
+    spread = ames.groupby("Neighborhood")[["Longitude", "Latitude"]].std().mean()
+    assert (spread < ames[["Longitude", "Latitude"]].std() / 4).all()  # coordinates follow the neighbourhood
+    assert round(ames["Misc_Feature"].isna().mean(), 2) == 0.96
+    assert round(ames["Mas_Vnr_Type"].isna().mean(), 2) == 0.61
+    assert ames.drop(columns=["Misc_Feature", "Mas_Vnr_Type"]).notna().all().all()
+    assert ames["Sale_Price"].gt(0).all() and ames["Sale_Price"].dtype == "int64"
+
+
+def test_penguins_missingness(frames):
+    penguins = frames["penguins"]
+    measurements = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+    assert penguins["sex"].isna().sum() == 11
+    assert penguins[measurements].isna().all(axis=1).sum() == 2
+    assert penguins[measurements].isna().any(axis=1).sum() == 2  # a row misses all four or none
+    assert penguins.loc[penguins[measurements[0]].isna(), "sex"].isna().all()
+    assert penguins[["species", "island", "year"]].notna().all().all()
+    assert set(penguins["species"]) == {"Adelie", "Chinstrap", "Gentoo"}
+    assert set(penguins["sex"].dropna()) == {"female", "male"}
+    assert datasets.load("penguins").equals(penguins)
+
+
 @pytest.mark.parametrize("name", list(PANELS))
 def test_panels_sequences_and_integer_roles(frames, name):
     df, (key, index, context, sequences, (shortest, longest)) = frames[name], PANELS[name]
@@ -225,7 +277,7 @@ def test_bundled_adult_test_split_matches_reference_data(adult_test):
 def test_package_ships_its_own_files():
     data_dir = Path(datasets.__file__).parent / "data"
     shipped = sorted(p.name for p in data_dir.glob("*.csv.gz"))
-    assert len(shipped) == 10
+    assert len(shipped) == 12
     assert "shared" not in Path(datasets.__file__).read_text(encoding="utf-8")
 
 

@@ -55,8 +55,8 @@ def test_detection_by_values_and_by_name(customers):
     assert detect_pii("card", pd.Series(["4111111111111112"] * 3)) is None  # fails the Luhn check
 
 
-@pytest.mark.parametrize("name", ["adult", "flights", "movies", "gss_wages", "gapminder", "weather", "empl_uk",
-                                  "us_states_produc", "chickweight"])
+@pytest.mark.parametrize("name", ["adult", "flights", "movies", "gss_wages", "ames", "penguins", "gapminder",
+                                  "weather", "empl_uk", "us_states_produc", "chickweight"])
 def test_bundled_tables_have_no_personal_data(name):
     data = getattr(tabsynth.datasets, f"load_{name}")()
     md = tabsynth.Metadata.detect(data)

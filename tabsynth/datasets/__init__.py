@@ -7,8 +7,9 @@ object text with NaN for missing cells) except that datetime columns are parsed 
 Examples
 --------
 >>> from tabsynth import datasets
->>> datasets.list_datasets()
-['adult', 'flights', 'movies', 'gss_wages', 'gapminder', 'empl_uk', 'us_states_produc', 'chickweight', 'weather']
+>>> datasets.list_datasets()  # doctest: +NORMALIZE_WHITESPACE
+['adult', 'flights', 'movies', 'gss_wages', 'ames', 'penguins', 'gapminder', 'empl_uk', 'us_states_produc',
+ 'chickweight', 'weather']
 >>> train = datasets.load_adult()
 >>> train.shape
 (32561, 15)
@@ -33,12 +34,14 @@ __all__ = [
     "list_datasets",
     "load",
     "load_adult",
+    "load_ames",
     "load_chickweight",
     "load_empl_uk",
     "load_flights",
     "load_gapminder",
     "load_gss_wages",
     "load_movies",
+    "load_penguins",
     "load_us_states_produc",
     "load_weather",
 ]
@@ -53,8 +56,8 @@ def list_datasets() -> list[str]:
     Returns
     -------
     list of str
-        ``["adult", "flights", "movies", "gss_wages", "gapminder", "empl_uk", "us_states_produc",
-        "chickweight", "weather"]``.
+        ``["adult", "flights", "movies", "gss_wages", "ames", "penguins", "gapminder", "empl_uk",
+        "us_states_produc", "chickweight", "weather"]``.
     """
     return list(CATALOG)
 
@@ -182,6 +185,30 @@ def load_gss_wages() -> pd.DataFrame:
     return _read("gss_wages")
 
 
+def load_ames() -> pd.DataFrame:
+    """Load Ames, Iowa house sales 2006-2010 (modeldata ``ames``): 2,930 rows x 74 columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        40 object and 34 numeric columns; ``Misc_Feature`` 96 % and ``Mas_Vnr_Type`` 61 % missing.
+        Suggested task: regress ``Sale_Price``.
+    """
+    return _read("ames")
+
+
+def load_penguins() -> pd.DataFrame:
+    """Load the Palmer Archipelago penguins: 344 rows x 8 columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The four measurements are float64 (2 rows miss them all); ``sex`` is missing in 11 rows.
+        Suggested task: classify ``species``.
+    """
+    return _read("penguins")
+
+
 def load_gapminder() -> pd.DataFrame:
     """Load the Gapminder panel: 142 country sequences of 12 rows (1952-2007), 1,704 rows.
 
@@ -245,6 +272,8 @@ _LOADERS = {
     "flights": load_flights,
     "movies": load_movies,
     "gss_wages": load_gss_wages,
+    "ames": load_ames,
+    "penguins": load_penguins,
     "gapminder": load_gapminder,
     "empl_uk": load_empl_uk,
     "us_states_produc": load_us_states_produc,

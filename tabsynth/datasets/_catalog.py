@@ -126,6 +126,94 @@ _GSS_WAGES = [
     ("maritalcat", "str", "marital status (Married, Never Married, Divorced, Widowed, Separated)"),
 ]
 
+_AMES = [
+    ("MS_SubClass", "str", "type of dwelling by storeys and age (16 classes, e.g. Two_Story_1946_and_Newer)"),
+    ("MS_Zoning", "str", "zoning classification of the sale (7 values, e.g. Residential_Low_Density)"),
+    ("Lot_Frontage", "int", "feet of street connected to the lot; 0 where unknown (17 % of rows)"),
+    ("Lot_Area", "int", "lot size in square feet"),
+    ("Street", "str", "type of road access: Pave or Grvl"),
+    ("Alley", "str", "type of alley access: Gravel, Paved or No_Alley_Access"),
+    ("Lot_Shape", "str", "general shape of the lot (Regular, Slightly_Irregular, ...)"),
+    ("Land_Contour", "str", "flatness of the lot: Lvl, Bnk, HLS or Low"),
+    ("Utilities", "str", "utilities available: AllPub, NoSewr or NoSeWa"),
+    ("Lot_Config", "str", "lot configuration: Inside, Corner, CulDSac, FR2 or FR3"),
+    ("Land_Slope", "str", "slope of the lot: Gtl, Mod or Sev"),
+    ("Neighborhood", "str", "neighbourhood within Ames (28 values)"),
+    ("Condition_1", "str", "proximity to a main road, railroad or park (9 values, mostly Norm)"),
+    ("Condition_2", "str", "second proximity condition, if any (8 values, mostly Norm)"),
+    ("Bldg_Type", "str", "type of dwelling: OneFam, TwoFmCon, Duplex, Twnhs or TwnhsE"),
+    ("House_Style", "str", "style of dwelling (One_Story, Two_Story, SLvl, ...)"),
+    ("Overall_Cond", "str", "overall condition of the house, 9 levels from Very_Poor to Excellent"),
+    ("Year_Built", "int", "original construction year (1872-2010)"),
+    ("Year_Remod_Add", "int", "remodel year, equal to `Year_Built` if never remodelled (1950-2010)"),
+    ("Roof_Style", "str", "type of roof (Gable, Hip, Flat, ...)"),
+    ("Roof_Matl", "str", "roof material (CompShg for 98.5 %)"),
+    ("Exterior_1st", "str", "exterior covering of the house (16 values)"),
+    ("Exterior_2nd", "str", "second exterior covering, if any (17 values, spelled unlike `Exterior_1st`)"),
+    ("Mas_Vnr_Type", "str", "masonry veneer type (BrkFace, Stone, BrkCmn, CBlock); 61 % missing: no veneer"),
+    ("Mas_Vnr_Area", "int", "masonry veneer area in square feet (0 without veneer)"),
+    ("Exter_Cond", "str", "condition of the exterior material (Poor, Fair, Typical, Good, Excellent)"),
+    ("Foundation", "str", "type of foundation (PConc, CBlock, BrkTil, Slab, Stone, Wood)"),
+    ("Bsmt_Cond", "str", "general condition of the basement, or No_Basement"),
+    ("Bsmt_Exposure", "str", "walkout or garden-level basement walls: Gd, Av, Mn, No or No_Basement"),
+    ("BsmtFin_Type_1", "str", "rating of the basement finished area (GLQ, ALQ, BLQ, Rec, LwQ, Unf, No_Basement)"),
+    ("BsmtFin_SF_1", "int", "not an area, despite the name: a code 0-7 of `BsmtFin_Type_1` (as in modeldata)"),
+    ("BsmtFin_Type_2", "str", "rating of a second basement finished area, if any"),
+    ("BsmtFin_SF_2", "int", "type 2 finished basement area in square feet"),
+    ("Bsmt_Unf_SF", "int", "unfinished basement area in square feet"),
+    ("Total_Bsmt_SF", "int", "total basement area in square feet"),
+    ("Heating", "str", "type of heating (GasA for 98 %)"),
+    ("Heating_QC", "str", "heating quality and condition (Poor, Fair, Typical, Good, Excellent)"),
+    ("Central_Air", "str", "central air conditioning: Y or N"),
+    ("Electrical", "str", "electrical system (SBrkr, FuseA, FuseF, FuseP, Mix, Unknown)"),
+    ("First_Flr_SF", "int", "first floor area in square feet"),
+    ("Second_Flr_SF", "int", "second floor area in square feet (0 for one storey)"),
+    ("Gr_Liv_Area", "int", "above-ground living area in square feet: `First_Flr_SF` + `Second_Flr_SF` in 98.6 %"),
+    ("Bsmt_Full_Bath", "int", "full bathrooms in the basement"),
+    ("Bsmt_Half_Bath", "int", "half bathrooms in the basement"),
+    ("Full_Bath", "int", "full bathrooms above ground"),
+    ("Half_Bath", "int", "half bathrooms above ground"),
+    ("Bedroom_AbvGr", "int", "bedrooms above ground"),
+    ("Kitchen_AbvGr", "int", "kitchens above ground"),
+    ("TotRms_AbvGrd", "int", "rooms above ground, bathrooms not counted"),
+    ("Functional", "str", "home functionality, Typ (typical) down to Sal (salvage only)"),
+    ("Fireplaces", "int", "number of fireplaces"),
+    ("Garage_Type", "str", "garage location (Attchd, Detchd, BuiltIn, ..., No_Garage)"),
+    ("Garage_Finish", "str", "interior finish of the garage: Fin, RFn, Unf or No_Garage"),
+    ("Garage_Cars", "int", "garage size in car capacity (0-5)"),
+    ("Garage_Area", "int", "garage area in square feet"),
+    ("Garage_Cond", "str", "garage condition, or No_Garage"),
+    ("Paved_Drive", "str", "paved driveway: Paved, Partial_Pavement or Dirt_Gravel"),
+    ("Wood_Deck_SF", "int", "wood deck area in square feet"),
+    ("Open_Porch_SF", "int", "open porch area in square feet"),
+    ("Enclosed_Porch", "int", "enclosed porch area in square feet"),
+    ("Three_season_porch", "int", "three-season porch area in square feet"),
+    ("Screen_Porch", "int", "screen porch area in square feet"),
+    ("Pool_Area", "int", "pool area in square feet (0 for 99.6 %)"),
+    ("Pool_QC", "str", "pool quality, or No_Pool (99.6 %)"),
+    ("Fence", "str", "fence quality (Good_Privacy, Minimum_Privacy, Good_Wood, ...), or No_Fence"),
+    ("Misc_Feature", "str", "feature not covered elsewhere (Shed, Gar2, Othr, Elev, TenC); 96 % missing: none"),
+    ("Misc_Val", "int", "value of the miscellaneous feature in US dollars (0 without one)"),
+    ("Mo_Sold", "int", "month of the sale, 1-12"),
+    ("Year_Sold", "int", "year of the sale, 2006-2010"),
+    ("Sale_Type", "str", "type of sale (`WD ` with a trailing space: warranty deed; New, COD, ...)"),
+    ("Sale_Condition", "str", "condition of the sale (Normal, Partial, Abnorml, Family, Alloca, AdjLand)"),
+    ("Sale_Price", "int", "target: sale price in US dollars (12,789-755,000)"),
+    ("Longitude", "float", "longitude of the house in degrees, close to its `Neighborhood`'s others"),
+    ("Latitude", "float", "latitude of the house in degrees, close to its `Neighborhood`'s others"),
+]
+
+_PENGUINS = [
+    ("species", "str", "target: Adelie, Chinstrap or Gentoo"),
+    ("island", "str", "island in the Palmer Archipelago: Biscoe, Dream or Torgersen"),
+    ("bill_length_mm", "float", "bill (culmen) length in millimetres; 2 missing"),
+    ("bill_depth_mm", "float", "bill (culmen) depth in millimetres; 2 missing"),
+    ("flipper_length_mm", "float", "flipper length in whole millimetres; float because 2 missing"),
+    ("body_mass_g", "float", "body mass in whole grams; float because 2 missing"),
+    ("sex", "str", "female / male; 11 missing"),
+    ("year", "int", "year of the study, 2007-2009"),
+]
+
 _GAPMINDER = [
     ("country", "str", "sequence key: country (142 values)"),
     ("continent", "str", "context: continent of the country (5 values)"),
@@ -213,6 +301,19 @@ children, work status, gender, education and marital status of US respondents. `
 missing. Suggested task: classify `gender`.
 Source: R package stevedata (`gss_wages`), GSS data (NORC), public.
 """,
+    "ames": """
+House sales in Ames, Iowa, 2006-2010 (2,930 rows x 74 columns: 40 categorical, 34 numeric). Areas
+nearly add up (`Gr_Liv_Area` = `First_Flr_SF` + `Second_Flr_SF` in 98.6 % of rows), years are nearly
+in order (`Year_Built` <= `Year_Remod_Add` <= `Year_Sold` in 99.9 %), `Longitude`/`Latitude` are tied
+to `Neighborhood`; `Misc_Feature` is 96 % missing, `Mas_Vnr_Type` 61 %. Suggested task: regress
+`Sale_Price`. Source: R package modeldata (`ames`, MIT), De Cock (2011), J. of Statistics Education 19(3).
+""",
+    "penguins": """
+Palmer Archipelago penguins (344 rows x 8 columns): species, island, bill length and depth, flipper
+length, body mass, sex and year. 11 rows miss `sex`, 2 of them miss every measurement too. A small
+table, where a model can memorize its rows. Suggested task: classify `species`.
+Source: R package palmerpenguins (CC0), Gorman, Williams & Fraser (2014), PLoS ONE.
+""",
     "gapminder": """
 Gapminder panel (1,704 rows): life expectancy, population and GDP per capita of 142 countries every
 5 years from 1952 to 2007, 12 rows per country. Sequences: key `country`, index `year`,
@@ -258,6 +359,8 @@ _ENTRIES = [
     _entry("flights", "flights.csv.gz", _FLIGHTS, target="arr_delay", task="regression"),
     _entry("movies", "movies.csv.gz", _MOVIES, target="rating", task="regression"),
     _entry("gss_wages", "gss_wages.csv.gz", _GSS_WAGES, target="gender", task="classification"),
+    _entry("ames", "ames.csv.gz", _AMES, target="Sale_Price", task="regression"),
+    _entry("penguins", "penguins.csv.gz", _PENGUINS, target="species", task="classification"),
     _entry(
         "gapminder",
         "gapminder.csv.gz",
