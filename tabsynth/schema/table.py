@@ -27,9 +27,10 @@ from .codecs import (
 from .metadata import Metadata
 from .pii import PII_SDTYPES, PiiCodec, detect_pii, is_pii
 from .relations import DerivedCodec, detect_relations
+from .sums import SumCodec, detect_sums
 
 _CODECS = {cls.__name__: cls for cls in (NumericalCodec, DatetimeCodec, CategoricalCodec, ConstantCodec, IdCodec,
-                                         PiiCodec, DerivedCodec)}
+                                         PiiCodec, DerivedCodec, SumCodec)}
 
 
 class Schema:
@@ -64,6 +65,8 @@ class Schema:
         learnable = [c for c in data.columns if c not in constant + personal and metadata.sdtype(c) != "id"]
         relation_candidates = [c for c in learnable if metadata.sdtype(c) in ("categorical", "boolean", "numerical")]
         relations = detect_relations(data, relation_candidates) if detect_relations_ else {}
+        numbers = [c for c in relation_candidates if metadata.sdtype(c) == "numerical" and c not in relations]
+        sums = detect_sums(data, numbers) if detect_relations_ else {}
         codecs = {}
         for name in data.columns:
             spec = metadata.columns[name]
@@ -75,6 +78,9 @@ class Schema:
                 codecs[name] = ConstantCodec(name).fit(data[name])
             elif name in relations:  # ids are never relation candidates
                 codecs[name] = DerivedCodec(name, relations[name]).fit(data[name], data[relations[name]])
+            elif name in sums:
+                codecs[name] = SumCodec(name, sums[name], enforce_min_max_values).fit(data[name],
+                                                                                     data[list(sums[name])])
             else:
                 codecs[name] = fit_codec(name, spec, data[name], enforce_min_max_values, max_categories)
         return cls(codecs, metadata)
@@ -86,6 +92,11 @@ class Schema:
     @property
     def relations(self) -> dict[str, str]:
         return {n: c.determinant for n, c in self.codecs.items() if isinstance(c, DerivedCodec)}
+
+    @property
+    def sums(self) -> dict[str, tuple[str, ...]]:
+        """Sum column -> its parts (:mod:`~tabsynth.schema.sums`): the model learns the remainder only."""
+        return {n: c.parts for n, c in self.codecs.items() if isinstance(c, SumCodec)}
 
     @property
     def rare_columns(self) -> list[str]:
@@ -105,7 +116,10 @@ class Schema:
         """The model's input: one float64 or int64 column per :attr:`columns` entry."""
         parts: dict[str, np.ndarray] = {}
         for name, codec in self.codecs.items():
-            parts.update(codec.encode(data[name]))
+            if isinstance(codec, SumCodec):
+                parts.update(codec.encode_with(data[name], data[list(codec.parts)]))
+            else:
+                parts.update(codec.encode(data[name]))
         return pd.DataFrame({col.name: parts[col.name] for col in self.columns}, index=range(len(data)))
 
     def decode(self, encoded: pd.DataFrame | Mapping[str, np.ndarray], num_rows: int | None = None,
@@ -128,11 +142,13 @@ class Schema:
                     out[name] = codec.decode(arrays, num_rows, row_offset, seed)
             elif isinstance(codec, ConstantCodec):
                 out[name] = codec.decode(arrays, num_rows)
-            elif not isinstance(codec, DerivedCodec):
+            elif not isinstance(codec, (DerivedCodec, SumCodec)):
                 out[name] = codec.decode(arrays)
         for name, codec in self.codecs.items():
             if isinstance(codec, DerivedCodec):
                 out[name] = codec.decode_from(out[codec.determinant])
+            elif isinstance(codec, SumCodec):  # parts are never derived nor sums: decoded in the first loop
+                out[name] = codec.decode_from(arrays, pd.DataFrame({p: out[p] for p in codec.parts}))
             elif isinstance(codec, PiiCodec) and getattr(codec, "consistent_with", None):
                 out[name] = codec.decode_from(out[codec.consistent_with], row_offset, seed)
         # copy=False keeps each column's own block: no consolidation copy (a third of the decode time)
