@@ -25,6 +25,9 @@ def _is_edge_list(value) -> bool:
         isinstance(e, (list, tuple)) and len(e) == 2 and all(isinstance(x, str) for x in e) for e in value)
 _TREE_KEYS = {"left", "right", "feature", "threshold", "leaf", "table"}
 _LEAF_SHARE = 100  # a tree leaf never needs more than 1 % of the rows (small tables keep their detail)
+# ...but never under 20 rows: a small table is otherwise memorized (Adult, 300 training rows: leaves of 3 rows
+# gave a DCR share of 0.628 and 0.3 % exact copies; 20 rows: 0.544 and 0; penguins 0.624 -> 0.562)
+_MIN_LEAF = 20
 
 
 class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
@@ -87,7 +90,9 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
     min_samples_leaf : int, default 80
         Fewest training rows in a tree leaf: larger leaves generalize more and stay farther from
         individual training rows; smaller ones follow the data more closely. Capped at 1 % of the
-        rows (at least 1), so small tables are not reduced to a handful of leaves.
+        rows, so tables of a few thousand rows keep their detail, but never under 20 rows (or this
+        value, if smaller): leaves of a few rows copy a small table's rows (Adult with 300 training
+        rows: distance-to-closest-record share 0.628 with 3-row leaves, 0.544 with 20).
     continuous : {'empirical', 'uniform'}, default 'empirical'
         A number inside a sampled bin is a real value from that bin, drawn with its frequency
         ('empirical'; the model then stores the column's distinct values), or uniform between the
@@ -209,7 +214,7 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
     def _fit_trees(self, discrete: np.ndarray, rng: np.random.Generator) -> list:
         """A tree of every variable on all variables before it in topological order."""
         order = bn.topological_order(self.parents_)
-        leaf = min(int(self.min_samples_leaf), max(1, len(discrete) // _LEAF_SHARE))
+        leaf = min(int(self.min_samples_leaf), max(_MIN_LEAF, len(discrete) // _LEAF_SHARE))
         fitted = [None] * len(order)
         for k, v in enumerate(order):
             fitted[v] = trees.fit_tree(discrete, self.cardinalities_, v, order[:k], leaf,
