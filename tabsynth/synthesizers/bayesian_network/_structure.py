@@ -7,6 +7,7 @@ counts summed over partitions of a table larger than memory. Nothing here draws 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -182,6 +183,7 @@ class ScoreCache:
 
     def __init__(self, counts, cards: np.ndarray, kind: str, ess: float):
         self.counts, self.cards, self.kind, self.ess = counts, cards, kind, ess
+        self._cards = [int(c) for c in cards]  # Python ints: fits() runs a million times on wide tables
         self._scores: dict = {}
 
     def __call__(self, child: int, parents: frozenset) -> float:
@@ -199,7 +201,7 @@ class ScoreCache:
             self._scores[key] = local_score(table, self.kind, self.counts.n_rows, self.ess)
 
     def fits(self, child: int, parents: frozenset) -> bool:
-        return int(np.prod([self.cards[p] for p in parents])) * int(self.cards[child]) <= MAX_TABLE_SIZE
+        return math.prod(self._cards[p] for p in parents) * self._cards[child] <= MAX_TABLE_SIZE
 
 
 # ---------------------------------------------------------------------- structure search
@@ -261,7 +263,7 @@ def _scan_moves(parents: list[frozenset], cache, max_indegree: int, tabu: set):
                 gain = cache(j, parents[j] - {i}) - current
                 if gain > best_gain:
                     best, best_gain = ("remove", i, j), gain
-                gain = _reverse_gain(parents, cache, i, j, current, max_indegree)
+                gain = _reverse_gain(parents, cache, i, j, current, max_indegree, reach)
                 if gain > best_gain:
                     best, best_gain = ("reverse", i, j), gain
             elif len(parents[j]) < max_indegree and not reach[j, i] and cache.fits(j, parents[j] | {i}):
@@ -271,13 +273,14 @@ def _scan_moves(parents: list[frozenset], cache, max_indegree: int, tabu: set):
     return best, best_gain
 
 
-def _reverse_gain(parents, cache: ScoreCache, i: int, j: int, current: float, max_indegree: int) -> float:
+def _reverse_gain(parents, cache: ScoreCache, i: int, j: int, current: float, max_indegree: int,
+                  reach: np.ndarray) -> float:
     if len(parents[i]) >= max_indegree or not cache.fits(i, parents[i] | {j}):
         return -np.inf
-    trial = list(parents)
-    trial[j] = parents[j] - {i}
-    if _reachability(trial)[i, j]:
-        return -np.inf  # another path i -> ... -> j: reversing would close a cycle
+    # Another path i -> ... -> j would close a cycle: it ends through another parent p of j, and a path
+    # i -> ... -> p in the DAG never uses the edge i -> j itself (that would need j -> ... -> p -> j).
+    if any(reach[i, p] for p in parents[j] if p != i):
+        return -np.inf
     return (cache(j, parents[j] - {i}) - current) + (cache(i, parents[i] | {j}) - cache(i, parents[i]))
 
 
