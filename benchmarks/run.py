@@ -4,7 +4,7 @@ Each synthesizer x data set x seed runs in its own process, single-threaded (rea
 run, the same CPU for every model); the markdown table, the JSON and the two PNG plots are written by
 :func:`tabsynth.benchmarking.run_suite`. Sizes: Adult is fit on its train split (32,561 rows), its test split
 (16,281) is the holdout; flights, movies and gss_wages: a seeded 25 % holdout, then at most 20,000 fit and
-5,000 holdout rows. CTGAN and TVAE get epochs=30 on CPU. Options are those of ``tabsynth benchmark``.
+5,000 holdout rows; ames and penguins: a seeded 25 % holdout. CTGAN and TVAE get epochs=30 on CPU. Options are those of ``tabsynth benchmark``.
 
     python benchmarks/run.py --log benchmarks/results/benchmark_runs.jsonl      # the standard run
     python benchmarks/run.py --neural-datasets adult ...                         # CTGAN/TVAE on Adult only

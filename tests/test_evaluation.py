@@ -232,6 +232,28 @@ def test_detection_sees_a_shifted_distribution():
     assert report.scores["detection.score"] < 0.5
 
 
+def test_detection_names_the_column_and_the_pair_that_give_rows_away():
+    rng = np.random.default_rng(41)
+    n = 3000
+    size = rng.normal(100, 20, n)
+
+    def frame(area, tier):
+        return pd.DataFrame({"size": size, "area": area, "tier": tier, "noise": rng.normal(0, 1, n)})
+
+    tiers = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    real = frame(size * 2 + rng.normal(0, 1, n), tiers)
+    # The synthetic area has the real marginal but no tie to size; its tier shares are off.
+    synth = frame(rng.permutation(real["area"].to_numpy()), rng.choice(["a", "b", "c"], n, p=[0.2, 0.3, 0.5]))
+    report = evaluate(real, synth, metrics=["detection"], random_state=0)
+    table = report.details["detection_columns"]
+    singles = table[table["Beyond columns"].isna()].set_index("Columns")["ROC AUC"]
+    assert singles.index[0] == "tier" and singles["tier"] > 0.65
+    assert abs(singles["size"] - 0.5) < 0.05 and abs(singles["area"] - 0.5) < 0.05
+    pairs = table[table["Beyond columns"].notna()]
+    assert pairs["Columns"].iloc[0] == "size & area" and pairs["Beyond columns"].iloc[0] > 0.2
+    assert "Most telling" in report.summary() and "size & area" in report.summary()
+
+
 def test_privacy_distance_equals_sdmetrics_dcr():
     from sdmetrics.single_table.privacy.dcr_utils import calculate_dcr
 
@@ -333,7 +355,8 @@ def test_report_renders_summary_json_and_self_contained_html(tmp_path):
     parsed = json.loads(report.to_json(tmp_path / "r.json"))
     assert parsed == json.loads((tmp_path / "r.json").read_text())
     assert parsed["score"] == pytest.approx(report.score)
-    assert set(parsed["details"]) == {"column_shapes", "column_pair_trends", "utility", "detection", "privacy"}
+    assert set(parsed["details"]) == {"column_shapes", "column_pair_trends", "utility", "detection",
+                                      "detection_columns", "privacy"}
     page = report.to_html(tmp_path / "r.html")
     assert (tmp_path / "r.html").read_text(encoding="utf-8") == page
     assert page.count("data:image/png;base64,") == 3

@@ -23,7 +23,7 @@ from ._cells import (
 )
 from ._stats import summarize
 
-TABLE_DATASETS = ("adult", "flights", "movies", "gss_wages")
+TABLE_DATASETS = ("adult", "flights", "movies", "gss_wages", "ames", "penguins")
 LARGE_DATASETS = ("flights", "movies", "gss_wages")
 DROP_COLUMNS = {"movies": ("title",)}
 """Near-unique free text, left out: fresh real rows share none of its values, so scoring it rewards copying."""
@@ -58,12 +58,13 @@ def standard_datasets(names: Sequence[str] | None = None, *, max_fit_rows: int |
     Adult: its own train split is fit, its test split the holdout (every row). Flights, movies and
     gss_wages: a seeded 25 % holdout, then at most ``LARGE_FIT_ROWS`` (20,000) fit rows and
     ``LARGE_HOLDOUT_ROWS`` (5,000) holdout rows; movies without its near-unique ``title`` (see
-    :data:`DROP_COLUMNS`). ``max_fit_rows``/``max_holdout_rows`` cap every set (``--quick`` uses them).
+    :data:`DROP_COLUMNS`). Ames (2,930 houses, 74 columns) and penguins (344 rows, the small-table
+    case): a seeded 25 % holdout, every row. ``max_fit_rows``/``max_holdout_rows`` cap every set (``--quick`` uses them).
 
     Parameters
     ----------
     names : sequence of str, optional
-        Default ``("adult", "flights", "movies", "gss_wages")``.
+        Default :data:`TABLE_DATASETS`.
     max_fit_rows, max_holdout_rows : int, optional
         Caps applied to every data set.
 

@@ -12,6 +12,7 @@ from ..errors import InvalidParameterError, param_error
 from ..schema.pii import is_pii
 from ._prepare import EvaluationData, check_families, prepare
 from .detection import detection_details
+from .giveaway import giveaway_details
 from .joint import pair_trends_details, trends_scores
 from .marginal import column_distributions, shapes_details
 from .privacy import pii_leakage, privacy_details
@@ -99,7 +100,8 @@ def _run_family(family: str, data: EvaluationData, target, random_state) -> dict
     if family == "utility":
         return {"utility": utility_details(data, target, random_state=_seed(random_state))}
     if family == "detection":
-        return {"detection": detection_details(data, random_state=random_state)}
+        return {"detection": detection_details(data, random_state=random_state),
+                "detection_columns": giveaway_details(data, random_state=_seed(random_state))}
     return {"privacy": privacy_details(data, random_state=random_state)}
 
 

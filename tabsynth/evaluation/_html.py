@@ -181,6 +181,11 @@ def render_html(report) -> str:
         for name in ("utility", "detection"):
             if name in d:
                 body.append(html_table(d[name]))
+        if "detection_columns" in d:
+            body.append("<p class='note'>What gives the synthetic rows away: each column's own detection ROC AUC "
+                        "(a histogram detector, 0.5 = gives nothing away), then the pairs of columns that add "
+                        "most beyond their two columns alone (a blurred relation).</p>"
+                        + html_table(d["detection_columns"]))
     if "privacy" in d:
         body.append("<h2>Privacy</h2>" + html_table(d["privacy"]))
     info = html.escape(", ".join(f"{k}: {v}" for k, v in report.info.items() if k not in ("columns", "sdtypes")))
