@@ -17,6 +17,7 @@ import importlib
 from ._version import __version__
 from .errors import (
     ConditionError,
+    ConstraintViolationError,
     DeviceUnavailableError,
     InvalidDataError,
     InvalidParameterError,
@@ -44,12 +45,13 @@ _LAZY = {
     "SequenceSynthesizer": "tabsynth.synthesizers",
     "TVAESynthesizer": "tabsynth.synthesizers",
 }
-_SUBPACKAGES = ("benchmarking", "dask", "datasets", "evaluation", "schema", "synthesizers", "testing")
+_SUBPACKAGES = ("benchmarking", "constraints", "dask", "datasets", "evaluation", "schema", "synthesizers", "testing")
 
 __all__ = [
     "BayesianNetworkSynthesizer",
     "CTGANSynthesizer",
     "ConditionError",
+    "ConstraintViolationError",
     "DeviceUnavailableError",
     "GaussianCopulaSynthesizer",
     "InvalidDataError",

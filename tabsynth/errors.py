@@ -48,3 +48,7 @@ def param_error(owner: str, name: str, expected: str, got: object) -> InvalidPar
     return InvalidParameterError(
         f"The {name!r} parameter of {owner} must be {expected}. Got {got!r} instead."
     )
+
+
+class ConstraintViolationError(InvalidDataError):
+    """Real rows break a constraint the synthesizer was given (or sampling cannot reach rows that obey it)."""

@@ -49,11 +49,13 @@ RUNTIME_PARAMS = ("device", "verbose")
 """Settings that say where and how a model runs, not what it learned: they may be changed when opening a file."""
 
 
-def load(path, **runtime):
+def load(path, constraints=None, **runtime):
     """Open a model file written by ``save``. The class comes from the registry, never from the file.
 
     ``runtime`` overrides settings of :data:`RUNTIME_PARAMS` saved in the file, e.g.
     ``load("model.tsyn", device="cpu")`` opens a model trained on a GPU on a machine without one.
+    ``constraints`` gives back the callables of the model's ``Custom`` constraints (model files never
+    store code), matched by name: ``load(path, constraints=[Custom(is_valid, name="cheap_paris")])``.
     """
     from .io import read_model_file
 
@@ -80,4 +82,6 @@ def load(path, **runtime):
                                     f"tabsynth.load(path, device='cpu').") from None
     except Exception as exc:  # noqa: BLE001 - any inconsistency inside the learned state: the file is untrusted
         raise ModelFileError(f"The model file {str(path)!r} holds an invalid {cls.__name__} state: {exc}") from None
+    if constraints is not None:
+        synth.restore_custom_rules(constraints)
     return synth

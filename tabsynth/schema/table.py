@@ -24,13 +24,15 @@ from .codecs import (
     IdCodec,
     NumericalCodec,
 )
+from .constrained import BoundedCodec, CombinationCodec, MemberCodec, constrained_columns, plan_codecs
 from .metadata import Metadata
 from .pii import PII_SDTYPES, PiiCodec, detect_pii, is_pii
 from .relations import DerivedCodec, detect_relations
 from .sums import SumCodec, detect_sums
 
 _CODECS = {cls.__name__: cls for cls in (NumericalCodec, DatetimeCodec, CategoricalCodec, ConstantCodec, IdCodec,
-                                         PiiCodec, DerivedCodec, SumCodec)}
+                                         PiiCodec, DerivedCodec, SumCodec, BoundedCodec, CombinationCodec,
+                                         MemberCodec)}
 
 
 class Schema:
@@ -52,25 +54,38 @@ class Schema:
 
     @classmethod
     def fit(cls, data: pd.DataFrame, metadata: Metadata, *, enforce_min_max_values: bool = True,
-            detect_relations_: bool = True, max_categories: int | None = None) -> Schema:
+            detect_relations_: bool = True, max_categories: int | None = None,
+            constraints: list | None = None) -> Schema:
         """Choose and fit one codec per column of ``data``.
 
         ``max_categories`` caps the states of each categorical column: past it, the rarest categories
-        share one "other" state (see :class:`~tabsynth.schema.codecs.CategoricalCodec`).
+        share one "other" state (see :class:`~tabsynth.schema.codecs.CategoricalCodec`). ``constraints``
+        (:mod:`~tabsynth.schema.constraints`) give their columns the codecs of
+        :mod:`~tabsynth.schema.constrained`; those columns are never relation or sum candidates.
         """
         if max_categories is not None and max_categories < 2:
             raise InvalidParameterError(f"max_categories must be None or an int of at least 2. Got {max_categories!r}.")
         personal = [c for c in data.columns if is_pii(metadata.columns[c])]
         constant = [c for c in data.columns if c not in personal and data[c].nunique(dropna=False) <= 1]
+        ruled = constrained_columns(constraints or [])
+        bad = sorted(c for c in ruled if c in personal or metadata.sdtype(c) == "id")
+        if bad:
+            raise InvalidParameterError(f"Constraints name id or personal-data columns {bad}, which are generated "
+                                        "fresh, not learned; constrain learned columns only.")
+        constrained = plan_codecs(constraints or [], data, metadata,
+                                  lambda n: fit_codec(n, metadata.columns[n], data[n], enforce_min_max_values))
         learnable = [c for c in data.columns if c not in constant + personal and metadata.sdtype(c) != "id"]
-        relation_candidates = [c for c in learnable if metadata.sdtype(c) in ("categorical", "boolean", "numerical")]
+        relation_candidates = [c for c in learnable if metadata.sdtype(c) in ("categorical", "boolean", "numerical")
+                               and c not in ruled]
         relations = detect_relations(data, relation_candidates) if detect_relations_ else {}
         numbers = [c for c in relation_candidates if metadata.sdtype(c) == "numerical" and c not in relations]
         sums = detect_sums(data, numbers) if detect_relations_ else {}
         codecs = {}
         for name in data.columns:
             spec = metadata.columns[name]
-            if name in personal:
+            if name in constrained:
+                codecs[name] = constrained[name]
+            elif name in personal:
                 kind = spec["sdtype"] if spec["sdtype"] in PII_SDTYPES else None
                 source = _consistency_source(name, spec, kind, metadata)
                 codecs[name] = PiiCodec(name, kind, spec.get("locale", "en_US"), source).fit(data[name])
@@ -118,7 +133,11 @@ class Schema:
         for name, codec in self.codecs.items():
             if isinstance(codec, SumCodec):
                 parts.update(codec.encode_with(data[name], data[list(codec.parts)]))
-            else:
+            elif isinstance(codec, BoundedCodec):
+                parts.update(codec.encode_with(data[name], data))
+            elif isinstance(codec, CombinationCodec):
+                parts.update(codec.encode_with(data))
+            elif not isinstance(codec, MemberCodec):
                 parts.update(codec.encode(data[name]))
         return pd.DataFrame({col.name: parts[col.name] for col in self.columns}, index=range(len(data)))
 
@@ -142,8 +161,11 @@ class Schema:
                     out[name] = codec.decode(arrays, num_rows, row_offset, seed)
             elif isinstance(codec, ConstantCodec):
                 out[name] = codec.decode(arrays, num_rows)
-            elif not isinstance(codec, (DerivedCodec, SumCodec)):
+            elif isinstance(codec, CombinationCodec):
+                out.update(codec.decode_members(arrays))
+            elif not isinstance(codec, (DerivedCodec, SumCodec, BoundedCodec, MemberCodec)):
                 out[name] = codec.decode(arrays)
+        self._decode_bounded(arrays, out, num_rows)
         for name, codec in self.codecs.items():
             if isinstance(codec, DerivedCodec):
                 out[name] = codec.decode_from(out[codec.determinant])
@@ -154,6 +176,18 @@ class Schema:
         # copy=False keeps each column's own block: no consolidation copy (a third of the decode time)
         return pd.DataFrame({name: _positional(out[name], num_rows) for name in self.codecs}, copy=False)
 
+    def _decode_bounded(self, arrays: dict, out: dict, num_rows: int) -> None:
+        """Bounded columns after their bounds (each waits for the columns it is above: a chain decodes in order)."""
+        pending = [c for c in self.codecs.values() if isinstance(c, BoundedCodec)]
+        while pending:
+            ready = [c for c in pending if all(r in out for r in c.references)]
+            if not ready:  # fit orders bounds before the columns above them: only a corrupt file gets here
+                raise InvalidDataError(f"Bounded columns {[c.name for c in pending]} have no decoded bounds.")
+            for codec in ready:
+                out[codec.name] = codec.decode_from(arrays, pd.DataFrame(
+                    {r: _positional(out[r], num_rows) for r in codec.references}, index=range(num_rows)))
+            pending = [c for c in pending if c not in ready]
+
     # ------------------------------------------------------------------ conditions
     def encode_conditions(self, conditions: pd.DataFrame) -> pd.DataFrame:
         """Translate conditions in real values to encoded columns (one row per requested row)."""
@@ -163,20 +197,46 @@ class Schema:
                 f"Conditions name columns that are not in the data: {unknown}. Known columns: {list(self.codecs)}."
             )
         encoded: dict[str, np.ndarray] = {}
+        grouped = self._encode_group_conditions(conditions)
         for name in conditions.columns:
+            if name in grouped:
+                continue
             # Encode each distinct value once, then spread by position: fast for many condition rows.
             positions, uniques = pd.factorize(conditions[name], use_na_sentinel=False)
             per_value = [self._encode_condition(name, value) for value in uniques]
             for column in dict.fromkeys(k for item in per_value for k in item):
                 values = np.array([item.get(column, np.nan) for item in per_value], dtype=float)[positions]
-                if column in encoded and not _agree(encoded[column], values):
-                    raise ConditionError(
-                        f"The condition on {name!r} contradicts another condition (both fix the model column "
-                        f"{column!r}, e.g. a derived column and its determinant). Keep one of them."
-                    )
-                encoded[column] = values if column not in encoded else np.where(np.isnan(values), encoded[column],
-                                                                                values)
+                _merge_condition(encoded, column, values, name)
+        for column, values in grouped.items():
+            if column in self.codecs and isinstance(self.codecs[column], CombinationCodec):
+                _merge_condition(encoded, column, values, column)
         return pd.DataFrame(encoded, index=range(len(conditions)))
+
+    def _encode_group_conditions(self, conditions: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Conditions on columns of a combination constraint, as the one combination they pick.
+
+        Returns the group's encoded column -> codes, plus each conditioned member -> None (done).
+        """
+        out: dict = {}
+        for codec in self.codecs.values():
+            given = [m for m in codec.members if m in conditions.columns] if isinstance(codec, CombinationCodec) else []
+            if not given:
+                continue
+            rows = [tuple(r) for r in conditions[given].astype(object).itertuples(index=False, name=None)]
+            positions, uniques = pd.factorize(pd.Series(rows, dtype=object), use_na_sentinel=False)
+            codes = []
+            for combo in uniques:
+                matching = codec.codes_matching(dict(zip(given, combo, strict=True)))
+                if len(matching) != 1:
+                    others = [m for m in codec.members if m not in given]
+                    raise ConditionError(
+                        f"Columns {codec.members} may only take the combinations seen in the data (a constraint); "
+                        f"the condition {dict(zip(given, combo, strict=True))} matches {len(matching)} of them. "
+                        + (f"Condition on {others} as well." if len(matching) else "Use a seen combination."))
+                codes.append(float(matching[0]))
+            out[codec.name] = np.array(codes)[positions]
+            out.update(dict.fromkeys(m for m in given if m != codec.name))
+        return out
 
     def _encode_condition(self, name: str, value) -> dict:
         codec = self.codecs[name]
@@ -254,6 +314,15 @@ def _warn_if_personal(name: str, spec: Mapping, column: pd.Series) -> None:
 
 def _capped(codec) -> bool:
     return isinstance(codec, CategoricalCodec) and codec.rare_categories is not None
+
+
+def _merge_condition(encoded: dict, column: str, values: np.ndarray, name: str) -> None:
+    if column in encoded and not _agree(encoded[column], values):
+        raise ConditionError(
+            f"The condition on {name!r} contradicts another condition (both fix the model column "
+            f"{column!r}, e.g. a derived column and its determinant). Keep one of them."
+        )
+    encoded[column] = values if column not in encoded else np.where(np.isnan(values), encoded[column], values)
 
 
 def _agree(old: np.ndarray, new: np.ndarray) -> bool:

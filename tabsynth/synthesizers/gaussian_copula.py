@@ -34,6 +34,14 @@ class GaussianCopulaSynthesizer(Synthesizer):
         Order categories along the first discriminant of the other columns (else by frequency).
     enforce_min_max_values : bool, default True
         Keep sampled numbers inside the range seen in the data.
+    constraints : list of tabsynth.constraints rules, optional
+        Business rules every sampled row obeys (``Inequality``, ``Range``, ``Positive``/``Negative``,
+        ``FixedCombinations``, ``OneHot``, ``FixedIncrements``: enforced by transformation, so the
+        model learns a space where the rule cannot break; ``Custom``: by bounded redrawing).
+        Dicts as written by ``Constraint.to_dict`` are accepted too. None: no rules.
+    on_violation : {"raise", "drop"}, default "raise"
+        What ``fit`` does with real rows that break a rule: raise ``ConstraintViolationError``
+        (how many, the first few), or drop them with a warning that says how many. Never silent.
     random_state : int, optional
         Seeds fitting and the synthesizer's own sampling generator.
     verbose : bool, default False
@@ -64,10 +72,13 @@ class GaussianCopulaSynthesizer(Synthesizer):
     }
 
     def __init__(self, *, max_quantiles: int = 1000, scale_categories: bool = True,
-                 enforce_min_max_values: bool = True, random_state: int | None = None, verbose: bool = False):
+                 enforce_min_max_values: bool = True, constraints=None, on_violation: str = "raise",
+                 random_state: int | None = None, verbose: bool = False):
         self.max_quantiles = max_quantiles
         self.scale_categories = scale_categories
         self.enforce_min_max_values = enforce_min_max_values
+        self.constraints = constraints
+        self.on_violation = on_violation
         self.random_state = random_state
         self.verbose = verbose
 

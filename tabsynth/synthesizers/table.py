@@ -13,6 +13,7 @@ import abc
 import copy
 from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,10 @@ from ..base import BaseSynthesizer, block_rng
 from ..errors import ConditionError, InvalidParameterError
 from ..io import TableWriter
 from ..schema import Metadata, Schema
-from ..validation import check_num_rows, check_random_state, check_table
+from ..schema.constrained import check_rule_columns
+from ..schema.constraints import Custom, constraints_to_json
+from ..validation import Options, Satisfies, check_num_rows, check_random_state, check_table
+from . import _constraints as C
 
 BLOCK_SIZE = 4096
 MAX_REJECTION_ROUNDS = 50
@@ -39,6 +43,15 @@ class Synthesizer(BaseSynthesizer):
     """
 
     conditional_sampling = "none"
+    constraints = None  # class defaults for subclasses written before constraints existed
+    on_violation = "raise"
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseSynthesizer._parameter_constraints,
+        "constraints": [None, Satisfies(lambda v: C.fitted_rules(v) is not None,
+                                        "a list of tabsynth.constraints rules (or their JSON forms)",
+                                        invalid_examples=("low <= high", [42]))],
+        "on_violation": [Options("raise", "drop")],
+    }
 
     def _schema_options(self) -> dict:
         return {"max_categories": self.max_categories}
@@ -57,7 +70,10 @@ class Synthesizer(BaseSynthesizer):
         fit_seed, sample_seed = self._start_fit()
         check_table(data)
         metadata = Metadata.coerce(copy.deepcopy(metadata), data)
-        schema = Schema.fit(data, metadata, **self._schema_options())
+        self.rules_ = C.fitted_rules(self.constraints)
+        check_rule_columns(self.rules_, data, metadata)
+        data = C.check_real_rows(self.rules_, data, self.on_violation, type(self).__name__)
+        schema = Schema.fit(data, metadata, constraints=self.rules_, **self._schema_options())
         self._set_schema(schema, metadata)
         if schema.columns:  # else every column is constant, an id or derived: nothing for a model to learn
             self._fit(schema.encode(data), np.random.default_rng(fit_seed))
@@ -134,12 +150,40 @@ class Synthesizer(BaseSynthesizer):
             rng = block_rng(seed, block)
             first = block * BLOCK_SIZE
             size = BLOCK_SIZE if conditions is None else conditions.block_size(first)
-            rows = self._sample_block(size, rng, None if conditions is None else conditions.block(first, size))
-            rare = self.schema_.draw_rare(rows, rng)
+            block = None if conditions is None else conditions.block(first, size)
+            rows = self._draw_block(size, rng, block)
+            if getattr(self, "rules_", None):
+                rows = self._obey_rules(rows, rng, block, first, seed)
             lo, hi = max(start, first) - first, min(stop, first + size) - first
-            parts.append({name: np.asarray(values)[lo:hi] for name, values in (*rows.items(), *rare.items())})
+            parts.append({name: values[lo:hi] for name, values in rows.items()})
         names = [col.name for col in self.schema_.columns] + self.schema_.rare_columns
         return {name: np.concatenate([part[name] for part in parts]) for name in names}
+
+    def _draw_block(self, size: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> dict[str, np.ndarray]:
+        """One block of encoded rows with its rare-category draws; numerical conditions written exactly."""
+        rows = self._sample_block(size, rng, conditions)
+        rows = {name: np.asarray(values) for name, values in (*rows.items(), *self.schema_.draw_rare(rows, rng).items())}
+        if conditions is not None:  # so the columns decoded from a conditioned one see its exact value
+            kinds = {c.name: c.kind for c in self.schema_.columns}
+            for name in conditions.columns:
+                if kinds.get(name) == "numerical":
+                    given = conditions[name].to_numpy(dtype=float)
+                    rows[name] = np.where(np.isnan(given), rows[name].astype(float), given)
+        return rows
+
+    def _obey_rules(self, rows: dict, rng: np.random.Generator, conditions: pd.DataFrame | None, first: int,
+                    seed: int) -> dict:
+        """The block with every row that breaks a constraint replaced by a new draw (same conditions)."""
+        def check(encoded):
+            size = len(next(iter(encoded.values()))) if encoded else 0
+            return C.obeying(self.rules_, self.schema_.decode(encoded, size, row_offset=first, seed=seed))
+
+        def redraw(positions):
+            block = None if conditions is None else conditions.iloc[positions].reset_index(drop=True)
+            return self._draw_block(len(positions), rng, block)
+
+        broken = ~check(rows)
+        return C.replace_broken(rows, broken, redraw, check) if broken.any() else rows
 
     def _sample_block(self, size: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> pd.DataFrame:
         if not self.schema_.columns:
@@ -214,19 +258,39 @@ class Synthesizer(BaseSynthesizer):
         return sampled
 
     # ------------------------------------------------------------------ learned state
+    def restore_custom_rules(self, constraints) -> None:
+        """Give back the callables of the Custom constraints of a model read from a file (matched by name)."""
+        self.rules_ = _restore_custom(self.rules_, constraints)
+        self.constraints = list(self.rules_)
+
     def _to_state(self) -> dict:
         state = super()._to_state()
+        state["params"]["constraints"] = constraints_to_json(state["params"].get("constraints"))
         return {"params": state["params"], "schema": self.schema_.to_state(), "generator": state["generator"],
                 "feature_names_in": state["feature_names_in"],
                 "model": self._get_state() if self.schema_.columns else None}
 
     def _from_state(self, state: dict) -> Synthesizer:
         super()._from_state(state)
+        self.rules_ = C.fitted_rules(self.constraints)
         self.schema_ = Schema.from_state(state["schema"])
         self.metadata_ = self.schema_.metadata
         if self.schema_.columns:
             self._set_state(state["model"])
         return self
+
+
+def _restore_custom(rules: list, given) -> list:
+    """``rules`` with each saved Custom placeholder replaced by the Custom of the same name in ``given``."""
+    given = C.fitted_rules(given)
+    by_name = {rule.name: rule for rule in given if isinstance(rule, Custom)}
+    others = [rule for rule in given if not isinstance(rule, Custom)]
+    saved = {rule.name for rule in rules if isinstance(rule, Custom)}
+    if others or set(by_name) - saved:
+        raise InvalidParameterError(
+            f"load(constraints=...) gives back the callables of the model's Custom constraints {sorted(saved)}; "
+            f"got {[repr(r) for r in others] + sorted(set(by_name) - saved)}, which the model was not fitted with.")
+    return [by_name.get(rule.name, rule) if isinstance(rule, Custom) else rule for rule in rules]
 
 
 def collect_matching(draw, needed: int, target: dict, *, first_batch: int, max_batch: int, go_on):

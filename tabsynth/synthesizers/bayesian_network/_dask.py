@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ...base import block_rng
-from ...errors import InvalidDataError
+from ...errors import InvalidDataError, InvalidParameterError
 from ...schema.codecs import FILL_SEED, MISSING_SUFFIX, CategoricalCodec, NumericalCodec
 from ...schema.distributed import SAMPLE_ROWS, fit_schema, sample_positions, take_rows, tree_reduce
 from ...schema.metadata import Metadata
@@ -63,6 +63,10 @@ def fit_dask(synth, data, metadata=None):
     dd = import_optional("dask.dataframe", "Fitting on a Dask DataFrame", "dask")
     if not isinstance(data, dd.DataFrame):
         raise InvalidDataError(f"data must be a pandas or Dask DataFrame. Got {type(data).__name__} instead.")
+    if synth.constraints:
+        raise InvalidParameterError("A Dask fit does not enforce constraints yet. Fit the constrained model on a "
+                                    "pandas DataFrame (e.g. data.sample(frac=...).compute()); its rows can still be "
+                                    "sampled on Dask with tabsynth.dask.sample.")
     fit_seed, sample_seed, rows_seed = synth._start_fit(3)
     schema_seed, tree_seed, fill_seed = rows_seed.spawn(3)
     parts = data.to_delayed()

@@ -32,7 +32,7 @@ class NetworkSampling:
         :meth:`_sample_uniform`), so the rows are identical to the base class's block-by-block
         generation; only the numpy work is shared by up to ``_GROUP_BLOCKS`` blocks.
         """
-        if conditions is not None or not self.schema_.columns:
+        if conditions is not None or not self.schema_.columns or getattr(self, "rules_", None):  # rules: checked block by block
             return super()._generate(start, stop, seed, conditions)
         first, last = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
         parts = []

@@ -99,6 +99,14 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         bin's smallest and largest value ('uniform'; stores only bin edges, no individual values).
     enforce_min_max_values : bool, default True
         Keep sampled numbers inside the range seen in the data.
+    constraints : list of tabsynth.constraints rules, optional
+        Business rules every sampled row obeys (``Inequality``, ``Range``, ``Positive``/``Negative``,
+        ``FixedCombinations``, ``OneHot``, ``FixedIncrements``: enforced by transformation, so the
+        model learns a space where the rule cannot break; ``Custom``: by bounded redrawing).
+        Dicts as written by ``Constraint.to_dict`` are accepted too. None: no rules.
+    on_violation : {"raise", "drop"}, default "raise"
+        What ``fit`` does with real rows that break a rule: raise ``ConstraintViolationError``
+        (how many, the first few), or drop them with a warning that says how many. Never silent.
     random_state : int, optional
         Seeds the synthesizer's own sampling generator and the trees' tie-breaking (fitting is
         deterministic for a given ``random_state``).
@@ -160,7 +168,8 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
     def __init__(self, *, n_bins: int = 40, bin_edges=None, structure="hill_climb", score: str = "bdeu",
                  max_indegree: int = 3, equivalent_sample_size: float = 50.0, pseudo_count: float = 1.0,
                  continuous: str = "empirical", conditionals: str = "tree", min_samples_leaf: int = 80,
-                 enforce_min_max_values: bool = True, random_state: int | None = None, verbose: bool = False):
+                 enforce_min_max_values: bool = True, constraints=None, on_violation: str = "raise",
+                 random_state: int | None = None, verbose: bool = False):
         self.n_bins = n_bins
         self.bin_edges = bin_edges
         self.structure = structure
@@ -172,6 +181,8 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         self.conditionals = conditionals
         self.min_samples_leaf = min_samples_leaf
         self.enforce_min_max_values = enforce_min_max_values
+        self.constraints = constraints
+        self.on_violation = on_violation
         self.random_state = random_state
         self.verbose = verbose
 

@@ -64,6 +64,14 @@ class CTGANSynthesizer(NeuralSynthesizer):
         Early stopping on a held-out fidelity score (off by default, as published).
     patience : int or None, default 30
     device : {"cpu", "cuda", "auto"}, default "auto"
+    constraints : list of tabsynth.constraints rules, optional
+        Business rules every sampled row obeys (``Inequality``, ``Range``, ``Positive``/``Negative``,
+        ``FixedCombinations``, ``OneHot``, ``FixedIncrements``: enforced by transformation, so the
+        model learns a space where the rule cannot break; ``Custom``: by bounded redrawing).
+        Dicts as written by ``Constraint.to_dict`` are accepted too. None: no rules.
+    on_violation : {"raise", "drop"}, default "raise"
+        What ``fit`` does with real rows that break a rule: raise ``ConstraintViolationError``
+        (how many, the first few), or drop them with a warning that says how many. Never silent.
     random_state : int, optional
     verbose : bool, default False
 
@@ -115,6 +123,7 @@ class CTGANSynthesizer(NeuralSynthesizer):
                  discriminator_lr: float = 2e-4, discriminator_decay: float = 1e-6, batch_size: int = 500,
                  discriminator_steps: int = 1, log_frequency: bool = True, pac: int = 10, epochs: int = 300,
                  validation_fraction: float | None = None, patience: int | None = 30, device: str = "auto",
+                 constraints=None, on_violation: str = "raise",
                  random_state: int | None = None, verbose: bool = False):
         self.embedding_dim = embedding_dim
         self.generator_dim = generator_dim
@@ -131,6 +140,8 @@ class CTGANSynthesizer(NeuralSynthesizer):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.device = device
+        self.constraints = constraints
+        self.on_violation = on_violation
         self.random_state = random_state
         self.verbose = verbose
 

@@ -52,6 +52,14 @@ class TVAESynthesizer(NeuralSynthesizer):
         Early stopping on a held-out fidelity score (off by default, as published).
     patience : int or None, default 30
     device : {"cpu", "cuda", "auto"}, default "auto"
+    constraints : list of tabsynth.constraints rules, optional
+        Business rules every sampled row obeys (``Inequality``, ``Range``, ``Positive``/``Negative``,
+        ``FixedCombinations``, ``OneHot``, ``FixedIncrements``: enforced by transformation, so the
+        model learns a space where the rule cannot break; ``Custom``: by bounded redrawing).
+        Dicts as written by ``Constraint.to_dict`` are accepted too. None: no rules.
+    on_violation : {"raise", "drop"}, default "raise"
+        What ``fit`` does with real rows that break a rule: raise ``ConstraintViolationError``
+        (how many, the first few), or drop them with a warning that says how many. Never silent.
     random_state : int, optional
     verbose : bool, default False
 
@@ -93,6 +101,7 @@ class TVAESynthesizer(NeuralSynthesizer):
                  decompress_dims: tuple = (128, 128), l2scale: float = 1e-5, loss_factor: float = 2.0,
                  learning_rate: float = 1e-3, batch_size: int = 500, epochs: int = 300,
                  validation_fraction: float | None = None, patience: int | None = 30, device: str = "auto",
+                 constraints=None, on_violation: str = "raise",
                  random_state: int | None = None, verbose: bool = False):
         self.embedding_dim = embedding_dim
         self.compress_dims = compress_dims
@@ -105,6 +114,8 @@ class TVAESynthesizer(NeuralSynthesizer):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.device = device
+        self.constraints = constraints
+        self.on_violation = on_violation
         self.random_state = random_state
         self.verbose = verbose
 
