@@ -1,4 +1,4 @@
-"""The ``tabsynth`` command: fit, sample, evaluate and demo.
+"""The ``tabsynth`` command: fit, sample, evaluate, inspect, detect-constraints, benchmark and demo.
 
 Every error a user can cause prints one line on stderr and exits with status 2.
 """
@@ -42,7 +42,12 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from .registry import make
 
     data = read_table(args.data)
-    synth = make(args.synthesizer, **dict(_parse_param(p) for p in args.param))
+    params = dict(_parse_param(p) for p in args.param)
+    if args.constraints:
+        from .schema.constraints import read_constraints
+
+        params["constraints"] = read_constraints(args.constraints)
+    synth = make(args.synthesizer, **params)
     is_sequence = _is_sequence_model(synth)
     if is_sequence != (args.sequence_key is not None and args.sequence_index is not None):
         raise InvalidParameterError(
@@ -80,6 +85,26 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         print(f"  {name!s:<{width}}  {spec['sdtype']:<18}{mark}{extra}")
     personal = [n for n, spec in metadata.columns.items() if is_pii(spec)]
     print(f"personal-data columns: {', '.join(personal) if personal else 'none detected'}")
+    return 0
+
+
+def _cmd_detect_constraints(args: argparse.Namespace) -> int:
+    """Print the rules that hold in every row, ranked; write them as JSON for ``fit --constraints``."""
+    from .io import read_table
+    from .schema.rule_detection import detect_constraints
+
+    found = detect_constraints(read_table(args.data), details=True)
+    print(f"{args.data}: {len(found)} rules hold in every row and would not by chance"
+          + (f" ({int((~found.kept).sum())} left out: they clash with a stronger rule)" if len(found) else ""))
+    for row in found.itertuples(index=False):
+        note = "" if row.kept else "  (left out)"
+        print(f"  {row.constraint!r}  rows {row.rows:,}, chance 1e{row.log10_chance:.0f}{note}")
+    if args.output:
+        rules = [rule.to_dict() for rule, keep in zip(found.constraint, found.kept) if keep]
+        with open(args.output, "w", encoding="utf-8") as handle:
+            json.dump(rules, handle, indent=1)
+        print(f"{len(rules)} rules written to {args.output}: pass them back with 'tabsynth fit ... "
+              f"--constraints {args.output}'")
     return 0
 
 
@@ -169,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--synthesizer", required=True, help="registry name, e.g. gaussian_copula")
     fit.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a synthesizer parameter")
     fit.add_argument("--output", required=True, help="model file to write (e.g. model.tsyn)")
+    fit.add_argument("--constraints", default=None, metavar="FILE",
+                     help="JSON list of rules every sampled row obeys (as 'tabsynth detect-constraints' writes)")
     fit.add_argument("--sequence-key", default=None, help="sequences: column naming the entity of a row")
     fit.add_argument("--sequence-index", default=None, help="sequences: column ordering an entity's rows")
     fit.add_argument("--context", action="append", default=[], metavar="COLUMN",
@@ -186,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="print the detected metadata of a table (PII columns marked)")
     inspect.add_argument("data", help="the table (.csv, .csv.gz or .parquet)")
     inspect.set_defaults(handler=_cmd_inspect)
+
+    detect = commands.add_parser("detect-constraints", help="propose the rules that hold in every row of a table")
+    detect.add_argument("data", help="the table (.csv, .csv.gz or .parquet)")
+    detect.add_argument("--output", default=None, metavar="FILE", help="write the kept rules as JSON")
+    detect.set_defaults(handler=_cmd_detect_constraints)
 
     demo = commands.add_parser("demo", help="fit on bundled Adult, sample, print a fidelity summary")
     demo.add_argument("--synthesizer", default="bayesian_network", help="registry name (default bayesian_network)")

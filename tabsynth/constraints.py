@@ -22,6 +22,8 @@ from .schema.constraints import (
     Range,
     constraint_from_dict,
 )
+from .schema.rule_detection import detect_constraints
 
 __all__ = ["Constraint", "Custom", "FixedCombinations", "FixedIncrements", "Inequality", "Negative", "OneHot",
-           "Positive", "Range", "constraint_from_dict"]
+           "Positive", "Range", "constraint_from_dict",
+           "detect_constraints"]

@@ -91,11 +91,24 @@ def test_conditions_on_free_and_combined_columns_are_exact_and_obey():
     assert (one_hot["hot1"] == 1).all() and (one_hot[["hot0", "hot2"]] == 0).all().all()
     with pytest.raises(ConditionError, match="low"):
         synth.sample(10, conditions={"middle": 12.0})
-    with pytest.raises(ConditionError, match="city"):
-        synth.sample(10, conditions={"country": "FR"})  # two cities: which one is not given
+    with pytest.raises(ConditionError, match="matches none"):
+        synth.sample(10, conditions={"city": "Paris", "country": "DE"})
     with pytest.raises(ConditionError, match="breaks"):
         synth.sample(10, conditions={"price": 7})
     assert (synth.sample(50, conditions={"price": 35})["price"] == 35).all()
+
+
+@pytest.mark.parametrize("name", ["bayesian_network", "gaussian_copula"])
+def test_a_condition_several_combinations_meet_keeps_the_model_s_own_shares(name):
+    data = _data()
+    synth = tabsynth.make(name, constraints=RULES, random_state=0).fit(data)
+    french = synth.sample(6000, conditions={"country": "FR"}, random_state=1)
+    assert (french["country"] == "FR").all() and set(french["city"]) == {"Paris", "Lyon"}
+    assert set(_broken(RULES, french, data).values()) == {0}
+    free = synth.sample(40_000, random_state=2)
+    expected = (free.loc[free.country == "FR", "city"] == "Paris").mean()  # the model's P(Paris | FR)
+    share = (french["city"] == "Paris").mean()
+    assert abs(share - expected) < 4 * np.sqrt(expected * (1 - expected) * (1 / 6000 + 1 / (free.country == "FR").sum()))
 
 
 def test_rounding_happens_before_the_final_check():

@@ -11,6 +11,7 @@ import pandas as pd
 from ..errors import InvalidParameterError, param_error
 from ..schema.pii import is_pii
 from ._prepare import EvaluationData, check_families, prepare
+from .adherence import adherence_details
 from .detection import detection_details
 from .giveaway import giveaway_details
 from .joint import pair_trends_details, trends_scores
@@ -21,7 +22,7 @@ from .utility import task_of, utility_details
 
 
 def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, target: str | None = None,
-             holdout: pd.DataFrame | None = None, metrics="all", random_state=0) -> Report:
+             holdout: pd.DataFrame | None = None, metrics="all", constraints=None, random_state=0) -> Report:
     """Measure how faithful, useful and private synthetic data is.
 
     Parameters
@@ -41,6 +42,10 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, targ
     metrics : "all" or sequence of str
         Families to compute, among ``"marginal"``, ``"joint"``, ``"utility"``, ``"detection"``,
         ``"privacy"``.
+    constraints : list of tabsynth.constraints rules, optional
+        Business rules to check: ``details["constraints"]`` gives the share of real and of synthetic
+        rows that obey each, ``scores["constraints.adherence"]`` the lowest synthetic share (1 = every
+        row obeys every rule).
     random_state : int or None
         Seeds every subsample and split, so the same inputs give the same report.
 
@@ -79,6 +84,8 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, targ
         start = time.perf_counter()
         details.update(_run_family(family, data, target, random_state))
         timings[family] = round(time.perf_counter() - start, 4)
+    if constraints is not None:
+        details["constraints"] = adherence_details(real, synthetic, constraints)
     leakage = pii_leakage(real, synthetic, data.metadata)
     if len(leakage):  # personal-data columns are not compared, only checked for real values
         details["pii_leakage"] = leakage
@@ -144,6 +151,11 @@ def _flat_scores(details: dict) -> dict:
     if "privacy" in details:
         for metric, value in zip(details["privacy"]["Metric"], details["privacy"]["Score"]):
             scores[f"privacy.{metric}"] = float(value)
+    if "constraints" in details:
+        table = details["constraints"]
+        scores["constraints.adherence"] = float(table["Synthetic"].min()) if len(table) else float("nan")
+        for rule, share in zip(table["Constraint"], table["Synthetic"]):
+            scores[f"constraints.{rule}"] = share
     if "pii_leakage" in details:
         scores["privacy.pii_leakage"] = float(details["pii_leakage"]["Leaked share"].max())
     return scores

@@ -188,6 +188,9 @@ def render_html(report) -> str:
                         + html_table(d["detection_columns"]))
     if "privacy" in d:
         body.append("<h2>Privacy</h2>" + html_table(d["privacy"]))
+    if "constraints" in d:
+        body.append("<h2>Constraints</h2><p class='note'>Share of rows that obey each rule (1 = every row).</p>"
+                    + html_table(d["constraints"]))
     info = html.escape(", ".join(f"{k}: {v}" for k, v in report.info.items() if k not in ("columns", "sdtypes")))
     body.append(f"<p class='note'>{info}</p>")
     return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>tabsynth evaluation</title>"

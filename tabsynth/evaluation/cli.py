@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..errors import InvalidParameterError
+from ..schema.constraints import read_constraints
 from ._prepare import FAMILIES
 
 
@@ -37,6 +38,8 @@ def add_evaluate_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--metadata", default=None, help="JSON file with SDV-style metadata (default: detect)")
     parser.add_argument("--metrics", default="all",
                         help=f"comma-separated families among {','.join(FAMILIES)} (default: all)")
+    parser.add_argument("--constraints", default=None, metavar="FILE",
+                        help="JSON list of rules: the report gives the share of rows that obey each")
     parser.add_argument("--seed", type=int, default=0, help="random_state of subsamples and splits")
     parser.add_argument("--json", default=None, metavar="FILE", help="write the full report as JSON")
     parser.add_argument("--html", default=None, metavar="FILE", help="write a self-contained HTML report")
@@ -57,8 +60,9 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
     metrics = "all" if args.metrics == "all" else [m.strip() for m in args.metrics.split(",") if m.strip()]
     real, synthetic = read_table(args.real), read_table(args.synthetic)
     holdout = read_table(args.holdout) if args.holdout else None
+    constraints = read_constraints(args.constraints) if getattr(args, "constraints", None) else None
     report = evaluate(real, synthetic, metadata, target=args.target, holdout=holdout, metrics=metrics,
-                      random_state=args.seed)
+                      constraints=constraints, random_state=args.seed)
     print(report.summary())
     if args.json:
         report.to_json(args.json)

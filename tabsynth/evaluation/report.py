@@ -84,8 +84,18 @@ class Report:
             lines += [summary_line("  Column pair trends", s["column_pair_trends"],
                             f"({counted} of {len(pairs)} pairs pass the real-association threshold)"),
                       summary_line("  Column pair trends, all pairs", s["column_pair_trends_all_pairs"])]
-        lines += self._utility_lines() + self._detection_lines() + self._privacy_lines()
+        lines += self._utility_lines() + self._detection_lines() + self._privacy_lines() + self._constraint_lines()
         return "\n".join(lines)
+
+    def _constraint_lines(self) -> list[str]:
+        table = self.details.get("constraints")
+        if table is None or not len(table):
+            return []
+        lines = [summary_line("Constraint adherence (lowest)", self.scores["constraints.adherence"],
+                              "(share of synthetic rows that obey a rule, then of real rows)")]
+        for rule, real, synthetic in zip(table["Constraint"], table["Real"], table["Synthetic"]):
+            lines.append(f"  {_fmt(synthetic).strip()}  {_fmt(real).strip()}  {rule}")
+        return lines
 
     def _utility_lines(self) -> list[str]:
         if "utility" not in self.details:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidParameterError
+from .metadata import detect_datetime_format
 
 Bound = str | float  # a column name, or a constant
 
@@ -58,6 +59,11 @@ def _values(data: pd.DataFrame, bound) -> np.ndarray:
             column = column.dt.tz_convert("UTC").dt.tz_localize(None)
         nanos = column.astype("datetime64[ns]").to_numpy().astype("int64").astype(float)
         return np.where(column.isna().to_numpy(), np.nan, nanos / 1e9)
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        present = column.dropna()
+        fmt = detect_datetime_format(present) if len(present) and present.map(type).eq(str).all() else None
+        if fmt is not None:  # dates written as strings compare as dates, in the format they share
+            return _values(pd.DataFrame({bound: pd.to_datetime(column, format=fmt, errors="coerce")}), bound)
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -292,3 +298,20 @@ def coerce_constraints(constraints) -> list[Constraint]:
 
 def constraints_to_json(constraints) -> list[dict] | None:
     return None if constraints is None else [c.to_dict() for c in coerce_constraints(constraints)]
+
+
+def read_constraints(path) -> list[Constraint]:
+    """The rules in a JSON file: a list of ``Constraint.to_dict()`` forms (as ``tabsynth detect-constraints`` writes)."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            forms = json.load(handle)
+    except OSError as exc:
+        raise InvalidParameterError(f"Cannot read the constraints file {str(path)!r}: {exc.strerror}.") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidParameterError(f"The constraints file {str(path)!r} is not valid JSON: {exc}.") from None
+    if not isinstance(forms, list):
+        raise InvalidParameterError(f"The constraints file {str(path)!r} must hold a JSON list of rules, e.g. "
+                                    '[{"type": "Inequality", "low": "start", "high": "end"}].')
+    return coerce_constraints(forms)

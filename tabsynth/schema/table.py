@@ -114,6 +114,11 @@ class Schema:
         return {n: c.parts for n, c in self.codecs.items() if isinstance(c, SumCodec)}
 
     @property
+    def combination_members(self) -> list[str]:
+        """Columns of fixed-combination and one-hot constraints (learned as one joint category per group)."""
+        return [m for c in self.codecs.values() if isinstance(c, CombinationCodec) for m in c.members]
+
+    @property
     def rare_columns(self) -> list[str]:
         """The arrays :meth:`draw_rare` adds (one per categorical column whose rare categories share a state)."""
         return [name + RARE_SUFFIX for name, codec in self.codecs.items() if _capped(codec)]
@@ -213,7 +218,7 @@ class Schema:
         return pd.DataFrame(encoded, index=range(len(conditions)))
 
     def _encode_group_conditions(self, conditions: pd.DataFrame) -> dict[str, np.ndarray]:
-        """Conditions on columns of a combination constraint, as the one combination they pick.
+        """Conditions on columns of a combination constraint, as the one combination they pick (NaN: several).
 
         Returns the group's encoded column -> codes, plus each conditioned member -> None (done).
         """
@@ -227,13 +232,13 @@ class Schema:
             codes = []
             for combo in uniques:
                 matching = codec.codes_matching(dict(zip(given, combo, strict=True)))
-                if len(matching) != 1:
-                    others = [m for m in codec.members if m not in given]
+                if not len(matching):
                     raise ConditionError(
                         f"Columns {codec.members} may only take the combinations seen in the data (a constraint); "
-                        f"the condition {dict(zip(given, combo, strict=True))} matches {len(matching)} of them. "
-                        + (f"Condition on {others} as well." if len(matching) else "Use a seen combination."))
-                codes.append(float(matching[0]))
+                        f"the condition {dict(zip(given, combo, strict=True))} matches none of them. Use a seen "
+                        "combination.")
+                # several combinations match: the group is drawn free and the rows kept by rejection
+                codes.append(float(matching[0]) if len(matching) == 1 else np.nan)
             out[codec.name] = np.array(codes)[positions]
             out.update(dict.fromkeys(m for m in given if m != codec.name))
         return out

@@ -65,11 +65,20 @@ def obeying(rules: list, decoded: pd.DataFrame) -> np.ndarray:
     return mask
 
 
+def meets(decoded: pd.DataFrame, wanted: pd.DataFrame) -> np.ndarray:
+    """True for each row whose values equal the wanted ones (a missing wanted value asks for nothing)."""
+    mask = np.ones(len(decoded), dtype=bool)
+    for name in wanted.columns:
+        want = wanted[name].astype(object)
+        mask &= (want.isna() | (decoded[name].astype(object).reset_index(drop=True) == want)).to_numpy()
+    return mask
+
+
 def replace_broken(rows: dict, broken: np.ndarray, redraw, check) -> dict:
     """``rows`` (encoded column arrays) with each broken row replaced by a new draw that passes ``check``.
 
     ``redraw(positions)`` draws one new encoded row per position (with that row's conditions);
-    ``check(rows)`` says which encoded rows obey the rules. Copies per row double each round.
+    ``check(rows, positions)`` says which encoded rows (drawn for those positions) obey the rules. Copies per row double each round.
     """
     rows = {name: np.array(values, copy=True) for name, values in rows.items()}
     todo = np.flatnonzero(broken)
@@ -79,7 +88,7 @@ def replace_broken(rows: dict, broken: np.ndarray, redraw, check) -> dict:
             return rows
         positions = np.repeat(todo, copies)
         drawn = redraw(positions)
-        good = check(drawn)
+        good = check(drawn, positions)
         first = pd.Series(np.flatnonzero(good)).groupby(positions[good]).first() if good.any() else pd.Series(
             dtype=int)
         for name in rows:

@@ -153,7 +153,8 @@ class Synthesizer(BaseSynthesizer):
             block = None if conditions is None else conditions.block(first, size)
             rows = self._draw_block(size, rng, block)
             if getattr(self, "rules_", None):
-                rows = self._obey_rules(rows, rng, block, first, seed)
+                given = None if conditions is None else conditions.block(first, size, raw=True)
+                rows = self._obey_rules(rows, rng, block, first, seed, given)
             lo, hi = max(start, first) - first, min(stop, first + size) - first
             parts.append({name: values[lo:hi] for name, values in rows.items()})
         names = [col.name for col in self.schema_.columns] + self.schema_.rare_columns
@@ -161,6 +162,9 @@ class Synthesizer(BaseSynthesizer):
 
     def _draw_block(self, size: int, rng: np.random.Generator, conditions: pd.DataFrame | None) -> dict[str, np.ndarray]:
         """One block of encoded rows with its rare-category draws; numerical conditions written exactly."""
+        if conditions is not None:  # columns that ask for nothing (a group drawn free) are no conditions
+            conditions = conditions.loc[:, conditions.notna().any().to_numpy()]
+            conditions = conditions if conditions.shape[1] else None
         rows = self._sample_block(size, rng, conditions)
         rows = {name: np.asarray(values) for name, values in (*rows.items(), *self.schema_.draw_rare(rows, rng).items())}
         if conditions is not None:  # so the columns decoded from a conditioned one see its exact value
@@ -172,11 +176,22 @@ class Synthesizer(BaseSynthesizer):
         return rows
 
     def _obey_rules(self, rows: dict, rng: np.random.Generator, conditions: pd.DataFrame | None, first: int,
-                    seed: int) -> dict:
-        """The block with every row that breaks a constraint replaced by a new draw (same conditions)."""
-        def check(encoded):
+                    seed: int, given: pd.DataFrame | None) -> dict:
+        """The block with every row that breaks a constraint replaced by a new draw (same conditions).
+
+        Rows must also meet conditions ``given`` on combination members: a condition that several seen
+        combinations meet (``carrier="UA"`` among carrier-tail pairs) is met by rejection.
+        """
+        members = [] if given is None else [c for c in self.schema_.combination_members if c in given.columns]
+
+        def check(encoded, positions=None):
             size = len(next(iter(encoded.values()))) if encoded else 0
-            return C.obeying(self.rules_, self.schema_.decode(encoded, size, row_offset=first, seed=seed))
+            decoded = self.schema_.decode(encoded, size, row_offset=first, seed=seed)
+            mask = C.obeying(self.rules_, decoded)
+            if members:
+                wanted = given[members] if positions is None else given[members].iloc[positions]
+                mask &= C.meets(decoded[members], wanted.reset_index(drop=True))
+            return mask
 
         def redraw(positions):
             block = None if conditions is None else conditions.iloc[positions].reset_index(drop=True)
@@ -302,7 +317,9 @@ def collect_matching(draw, needed: int, target: dict, *, first_batch: int, max_b
     kept, found, drawn, rounds, batch = [], 0, 0, 0, first_batch
     while go_on(drawn, rounds):
         rows = draw(batch)
-        mask = np.logical_and.reduce([rows[column].to_numpy() == value for column, value in target.items()])
+        mask = np.ones(len(rows), dtype=bool)
+        for column, value in target.items():
+            mask &= rows[column].to_numpy() == value
         kept.append(rows[mask])
         found, drawn, rounds, batch = found + int(mask.sum()), drawn + batch, rounds + 1, min(batch * 2, max_batch)
         if found >= needed:
@@ -321,7 +338,9 @@ class Conditions:
             return BLOCK_SIZE
         return min(BLOCK_SIZE, len(self.encoded) - first)
 
-    def block(self, first: int, size: int) -> pd.DataFrame:
+    def block(self, first: int, size: int, raw: bool = False) -> pd.DataFrame:
+        """The encoded (or, with ``raw``, the given) conditions of rows ``first..first + size``."""
+        frame = self.raw if raw else self.encoded
         if self.repeat:
-            return self.encoded.loc[np.zeros(size, dtype=int)].reset_index(drop=True)
-        return self.encoded.iloc[first:first + size].reset_index(drop=True)
+            return frame.loc[np.zeros(size, dtype=int)].reset_index(drop=True)
+        return frame.iloc[first:first + size].reset_index(drop=True)
