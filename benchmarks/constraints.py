@@ -7,7 +7,9 @@ rows of the same model fitted without them. Detection: ``detect_constraints`` on
 bundled table, each kept rule checked on the other 30 % (a fixed combination breaks there only when both values
 were seen in the 70 % but never together). Writes benchmarks/results/constraints.json.
 
-Run:  OMP_NUM_THREADS=1 python benchmarks/constraints.py  [--rows 100000]
+Fidelity: sdmetrics-equal quality and detection score of each synthesizer with and without the rules, 3 seeds.
+
+Run:  OMP_NUM_THREADS=1 python benchmarks/constraints.py  [--rows 100000] [--only-fidelity]
 """
 
 from __future__ import annotations
@@ -83,11 +85,32 @@ def detection() -> list[dict]:
     return out
 
 
+def fidelity(seeds: int) -> list[dict]:
+    """Quality and detection of the same synthesizer with and without the rules (real rows vs as many synthetic)."""
+    out = []
+    for table, data, rules, _ in cases():
+        for name in ("bayesian_network", "gaussian_copula"):
+            for seed in range(seeds):
+                record = {"table": table, "synthesizer": name, "seed": seed}
+                for label, given in (("with", rules), ("without", None)):
+                    synth = tabsynth.make(name, constraints=given, random_state=seed).fit(data)
+                    report = tabsynth.evaluate(data, synth.sample(len(data), random_state=seed),
+                                               metrics=["marginal", "joint", "detection"], random_state=seed)
+                    record[label] = {"quality": report.score, "detection": report.scores["detection.score"]}
+                print(json.dumps(record), flush=True)
+                out.append(record)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--fidelity-seeds", type=int, default=3, help="seeds of the with/without comparison")
+    parser.add_argument("--only-fidelity", action="store_true", help="just the with/without comparison")
     args = parser.parse_args()
-    results = {"detection": detection(), "adherence": adherence(args.rows)}
+    results = json.loads(RESULTS.read_text()) if args.only_fidelity and RESULTS.exists() else {
+        "detection": detection(), "adherence": adherence(args.rows)}
+    results["fidelity"] = fidelity(args.fidelity_seeds)
     RESULTS.write_text(json.dumps(results, indent=1, default=str))
     print(f"written to {RESULTS}")
 
