@@ -123,8 +123,8 @@ class Range(Constraint):
 
 
 @dataclass(frozen=True)
-class Positive(Constraint):
-    """``column >= 0`` (``> 0`` when ``strict``)."""
+class _Sign(Constraint):
+    """A bound of one column by zero; subclasses say which side."""
 
     column: str
     strict: bool = False
@@ -132,30 +132,25 @@ class Positive(Constraint):
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column,)
-
-    def inequalities(self) -> list[Inequality]:
-        return [Inequality(0.0, self.column, self.strict)]
 
     def is_valid(self, data: pd.DataFrame) -> np.ndarray:
         return self.inequalities()[0].is_valid(data)
 
 
 @dataclass(frozen=True)
-class Negative(Constraint):
+class Positive(_Sign):
+    """``column >= 0`` (``> 0`` when ``strict``)."""
+
+    def inequalities(self) -> list[Inequality]:
+        return [Inequality(0.0, self.column, self.strict)]
+
+
+@dataclass(frozen=True)
+class Negative(_Sign):
     """``column <= 0`` (``< 0`` when ``strict``)."""
-
-    column: str
-    strict: bool = False
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return (self.column,)
 
     def inequalities(self) -> list[Inequality]:
         return [Inequality(self.column, 0.0, self.strict)]
-
-    def is_valid(self, data: pd.DataFrame) -> np.ndarray:
-        return self.inequalities()[0].is_valid(data)
 
 
 def _check_columns(owner: str, columns, minimum: int) -> tuple[str, ...]:
@@ -182,10 +177,9 @@ class FixedCombinations(Constraint):
         if reference is None:
             return np.ones(len(data), dtype=bool)
         frame = data[list(self.columns)].astype(object)
-        seen = set(reference[list(self.columns)].astype(object).dropna().itertuples(index=False, name=None))
+        seen = pd.MultiIndex.from_frame(reference[list(self.columns)].astype(object).dropna())
         present = frame.notna().all(axis=1).to_numpy()
-        found = np.array([row in seen for row in frame.itertuples(index=False, name=None)], dtype=bool)
-        return found | ~present
+        return pd.MultiIndex.from_frame(frame).isin(seen) | ~present
 
 
 @dataclass(frozen=True)
