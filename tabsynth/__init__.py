@@ -43,6 +43,7 @@ _LAZY = {
     "CTGANSynthesizer": "tabsynth.synthesizers",
     "GaussianCopulaSynthesizer": "tabsynth.synthesizers",
     "MarkovChainSynthesizer": "tabsynth.synthesizers",
+    "NeuralSequenceSynthesizer": "tabsynth.synthesizers",
     "SequenceSynthesizer": "tabsynth.synthesizers",
     "TVAESynthesizer": "tabsynth.synthesizers",
 }
@@ -62,6 +63,7 @@ __all__ = [
     "MetadataError",
     "MissingDependencyError",
     "ModelFileError",
+    "NeuralSequenceSynthesizer",
     "NotFittedError",
     "Report",
     "SequenceSynthesizer",

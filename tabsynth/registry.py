@@ -15,6 +15,7 @@ _SYNTHESIZERS = {
     "ctgan": ("tabsynth.synthesizers.neural", "CTGANSynthesizer", "torch"),
     "tvae": ("tabsynth.synthesizers.neural", "TVAESynthesizer", "torch"),
     "markov_chain": ("tabsynth.synthesizers.markov_chain", "MarkovChainSynthesizer", None),
+    "neural_sequence": ("tabsynth.synthesizers.neural", "NeuralSequenceSynthesizer", "torch"),
 }
 
 

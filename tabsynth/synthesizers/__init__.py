@@ -5,15 +5,15 @@ Tables subclass :class:`Synthesizer` (fit a DataFrame, sample rows); sequences s
 :class:`tabsynth.base.BaseSynthesizer` (parameters, randomness, model files). The models:
 :class:`GaussianCopulaSynthesizer`, :class:`BayesianNetworkSynthesizer`
 (:mod:`~tabsynth.synthesizers.bayesian_network`), :class:`MarkovChainSynthesizer`
-(:mod:`~tabsynth.synthesizers.markov_chain`), and :class:`CTGANSynthesizer` and
-:class:`TVAESynthesizer` (:mod:`~tabsynth.synthesizers.neural`). A model file finds its class
+(:mod:`~tabsynth.synthesizers.markov_chain`), and :class:`CTGANSynthesizer`,
+:class:`TVAESynthesizer` and :class:`NeuralSequenceSynthesizer` (:mod:`~tabsynth.synthesizers.neural`). A model file finds its class
 through :mod:`tabsynth.registry`.
 """
 
 from .bayesian_network import BayesianNetworkSynthesizer
 from .gaussian_copula import GaussianCopulaSynthesizer
 from .markov_chain import MarkovChainSynthesizer
-from .neural import CTGANSynthesizer, TVAESynthesizer
+from .neural import CTGANSynthesizer, NeuralSequenceSynthesizer, TVAESynthesizer
 from .sequence import SequenceSynthesizer
 from .table import Synthesizer
 
@@ -22,6 +22,7 @@ __all__ = [
     "CTGANSynthesizer",
     "GaussianCopulaSynthesizer",
     "MarkovChainSynthesizer",
+    "NeuralSequenceSynthesizer",
     "SequenceSynthesizer",
     "Synthesizer",
     "TVAESynthesizer",

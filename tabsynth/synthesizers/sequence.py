@@ -65,6 +65,7 @@ class SequenceSynthesizer(BaseSynthesizer):
                                           "'bayesian_network'", invalid_examples=["markov_chain", "no_such"])],
     }
     _fit_call = "fit(data, sequence_key=..., sequence_index=...)"
+    uses_gaps: ClassVar[bool] = False  # True: the model's calendar has '@gap', the steps of the index
 
     # ------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame, *, sequence_key: str, sequence_index: str, context_columns=(),
@@ -115,9 +116,22 @@ class SequenceSynthesizer(BaseSynthesizer):
             sub = Metadata({c: metadata.columns[c] for c in varying})
             self.schema_ = Schema.fit(data[varying], sub, max_categories=self.max_categories)
             encoded = self.schema_.encode(data[varying])
-        calendar = self.index_.calendar(numbers)
+        calendar = self._calendar(numbers, starts)
         self._fit(encoded, starts, lengths, context, calendar, np.random.default_rng(fit_seed))
         return self._end_fit(sample_seed, data.columns)
+
+    def _calendar(self, numbers: np.ndarray, starts: np.ndarray | None = None) -> dict:
+        """The index's calendar features; with ``uses_gaps``, also ``'@gap'``: each step's distance to the
+        previous one in index units (0 at a sequence's first step). ``numbers`` is flat (with ``starts``)
+        or one row per sequence."""
+        calendar = self.index_.calendar(numbers)
+        if self.uses_gaps:
+            values = np.asarray(numbers, dtype=np.float64)
+            gaps = np.diff(values, axis=-1, prepend=values[..., :1])
+            if starts is not None:
+                gaps[starts] = 0.0
+            calendar["@gap"] = gaps
+        return calendar
 
     def _check_roles(self, data, key, index, context_columns) -> tuple:
         owner = type(self).__name__
@@ -251,7 +265,7 @@ class SequenceSynthesizer(BaseSynthesizer):
             lengths = np.full(full, sequence_length, dtype=np.int64)
         starts = _nearest(self.starts_, context.pop(START).to_numpy(dtype=float))
         grid = self.index_.sample_index(starts, lengths, rng)
-        calendar = self.index_.calendar(grid)
+        calendar = self._calendar(grid)
         encoded = self._sample(context, lengths, calendar, rng)
         if self.schema_ is not None:
             encoded.update(self.schema_.draw_rare(encoded, rng))

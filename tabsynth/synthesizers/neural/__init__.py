@@ -1,4 +1,4 @@
-"""The deep table synthesizers (PyTorch): CTGAN and TVAE.
+"""The deep synthesizers (PyTorch): CTGAN and TVAE for tables, a recurrent network for sequences.
 
 torch is imported only when one of them is fitted or loaded. Shared parts: ``_layout`` (the
 one-hot/scalar float matrix, :class:`TableTransformer`), ``_mode_specific`` (mode-specific
@@ -10,6 +10,7 @@ critic and conditional vector).
 from ._layout import Span, TableTransformer
 from ._mode_specific import ModeSpecificNormalizer
 from .ctgan import CTGANSynthesizer
+from .sequence import NeuralSequenceSynthesizer
 from .tvae import TVAESynthesizer
 
-__all__ = ["CTGANSynthesizer", "ModeSpecificNormalizer", "Span", "TVAESynthesizer", "TableTransformer"]
+__all__ = ["CTGANSynthesizer", "ModeSpecificNormalizer", "NeuralSequenceSynthesizer", "Span", "TVAESynthesizer", "TableTransformer"]

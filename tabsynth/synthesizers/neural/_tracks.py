@@ -1,0 +1,122 @@
+"""Numbers of a sequence as tracks: smooth ones modeled as a first value and then step differences.
+
+A number that moves little from one step to the next (its step differences spread less than half as
+much as its values, as the Markov chain decides) is generated as a *start* (its value at the first
+step) and *steps* (the change at every later step), on the log scale when it is positive and spans a
+factor of 10 (population, GDP: their changes scale with their size). Drawn as a whole value at every
+step, such a series jitters by the model's error at every step -- a detector sees that at once in the
+spread of the differences; drawn as differences, its jitter is the real steps' own. The running value
+stays inside the range seen. Every number's previous value (standardized, on its modeling scale) is
+also an input of the next step: a one-hot mode and a scalar inside it are hard to read as a level.
+
+The two new columns ``<name>@start`` and ``<name>@step`` are encoded with the shared layout like any
+numerical column; ``phase`` says at which steps each is scored and fed back (``start``: the first step
+only, ``step``: the others, ``always``: every step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ...schema.codecs import MISSING_SUFFIX
+
+SMOOTH_RATIO = 0.5
+MIN_DISTINCT = 40
+LOG_RANGE = 10.0
+START, STEP = "@start", "@step"
+
+
+@dataclass(frozen=True)
+class _Column:  # what TableTransformer reads of an encoded column
+    name: str
+    kind: str
+    cardinality: int = 0
+
+
+class NumberTracks:
+    """Which numbers are smooth (start + steps) and the scales of every number's level input."""
+
+    def fit(self, encoded: pd.DataFrame, columns, starts: np.ndarray) -> NumberTracks:
+        self.tracks_ = []
+        for column in columns:
+            if column.kind != "numerical":
+                continue
+            missing = _missing(encoded, column.name)
+            observed = encoded[column.name].to_numpy(dtype=float)[~missing]
+            if not len(observed):
+                continue
+            use_log = bool(observed.min() > 0 and observed.max() > LOG_RANGE * observed.min())
+            level = self._level(encoded, column.name, use_log, starts)
+            steps = np.delete(np.diff(level), starts[1:] - 1)
+            smooth = bool(len(steps) > 1 and missing.mean() < 0.5 and len(np.unique(observed)) > MIN_DISTINCT
+                          and np.std(steps) < SMOOTH_RATIO * np.std(level[~missing]))
+            seen = level[~missing]
+            self.tracks_.append({"name": column.name, "log": use_log, "smooth": smooth, "low": float(seen.min()),
+                                 "high": float(seen.max()), "center": float(seen.mean()),
+                                 "scale": float(seen.std()) or 1.0})
+        return self
+
+    @staticmethod
+    def _level(encoded, name, use_log, starts) -> np.ndarray:
+        """The column on its modeling scale, missing values carried from the nearest present ones."""
+        values = encoded[name].to_numpy(dtype=float).copy()
+        values[_missing(encoded, name)] = np.nan
+        if use_log:
+            values = np.log(values)
+        entity = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(values)]))
+        filled = pd.Series(values).groupby(entity).transform(lambda s: s.ffill().bfill())
+        return filled.fillna(np.nanmean(values) if np.isfinite(values).any() else 0.0).to_numpy()
+
+    @property
+    def smooth(self) -> list[dict]:
+        return [t for t in self.tracks_ if t["smooth"]]
+
+    def columns(self, columns) -> list:
+        """The encoded columns the layout is built on: each smooth number replaced by its start and steps."""
+        smooth = {t["name"] for t in self.smooth}
+        out = []
+        for column in columns:
+            if column.name in smooth:
+                out += [_Column(column.name + START, "numerical"), _Column(column.name + STEP, "numerical")]
+            else:
+                out.append(column)
+        return out
+
+    def phase(self, name: str) -> str:
+        return "start" if name.endswith(START) else "step" if name.endswith(STEP) else "always"
+
+    def frame(self, encoded: pd.DataFrame, starts: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """The encoded frame with starts and steps, and every number's standardized level, shape
+        ``(rows, tracks)`` (the previous step's level is the next step's input)."""
+        out = encoded.copy()
+        levels = np.zeros((len(encoded), len(self.tracks_)), dtype=np.float32)
+        for j, track in enumerate(self.tracks_):
+            level = self._level(encoded, track["name"], track["log"], starts)
+            levels[:, j] = (level - track["center"]) / track["scale"]
+            if track["smooth"]:
+                steps = np.r_[0.0, np.diff(level)]
+                steps[starts] = 0.0
+                position = out.columns.get_loc(track["name"])
+                out = out.drop(columns=track["name"])
+                out.insert(position, track["name"] + STEP, steps)
+                out.insert(position, track["name"] + START, level)
+        return out, levels
+
+    def to_state(self) -> dict:
+        return {"tracks": self.tracks_}
+
+    @classmethod
+    def from_state(cls, state: dict) -> NumberTracks:
+        tracks = cls()
+        tracks.tracks_ = [dict(t) for t in state["tracks"]]
+        return tracks
+
+
+def _missing(encoded: pd.DataFrame, name: str) -> np.ndarray:
+    flag = name + MISSING_SUFFIX
+    if flag in encoded.columns:
+        return encoded[flag].to_numpy() == 1
+    return np.zeros(len(encoded), dtype=bool)
