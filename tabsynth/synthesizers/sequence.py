@@ -122,8 +122,8 @@ class SequenceSynthesizer(BaseSynthesizer):
 
     def _calendar(self, numbers: np.ndarray, starts: np.ndarray | None = None) -> dict:
         """The index's calendar features; with ``uses_gaps``, also ``'@gap'``: each step's distance to the
-        previous one in index units (0 at a sequence's first step). ``numbers`` is flat (with ``starts``)
-        or one row per sequence."""
+        previous one in index units (0 at a sequence's first step), and ``'@time'``: the index number.
+        ``numbers`` is flat (with ``starts``) or one row per sequence."""
         calendar = self.index_.calendar(numbers)
         if self.uses_gaps:
             values = np.asarray(numbers, dtype=np.float64)
@@ -131,6 +131,7 @@ class SequenceSynthesizer(BaseSynthesizer):
             if starts is not None:
                 gaps[starts] = 0.0
             calendar["@gap"] = gaps
+            calendar["@time"] = values  # the index itself: entities share the shocks of calendar time
         return calendar
 
     def _check_roles(self, data, key, index, context_columns) -> tuple:

@@ -3,7 +3,8 @@
 * :class:`StepFeatures` -- per step: where it lies in its sequence (log position, share of the
   length, log steps left), the calendar of a datetime index as sine/cosine pairs, the gap to the
   previous step and the time since the start (in median steps, log scale): the sequence index's
-  irregular gaps are inputs, so a step after a long gap may move more.
+  irregular gaps are inputs, so a step after a long gap may move more; and the index itself
+  (standardized), since entities of a panel share the shocks of calendar time (a recession year).
 * :class:`ContextEncoder` -- per sequence: its context columns (numbers standardized with a missing
   flag, categories one-hot over the most frequent) and its log length, which is known before the
   steps are generated (the context model draws it first).
@@ -32,17 +33,21 @@ class StepFeatures:
         gaps = calendar.get("@gap")
         positive = np.asarray(gaps, dtype=float)[np.asarray(gaps) > 0] if gaps is not None else np.zeros(0)
         self.median_gap_ = float(np.median(positive)) if len(positive) else 0.0
+        times = np.asarray(calendar.get("@time", np.zeros(1)), dtype=float)
+        self.time_center_, self.time_scale_ = float(times.mean()), float(times.std()) or 1.0
         return self
 
     @property
     def width(self) -> int:
-        return 3 + 2 * len(self.keys_) + (2 if self.median_gap_ > 0 else 0)
+        return 4 + 2 * len(self.keys_) + (2 if self.median_gap_ > 0 else 0)
 
     def transform(self, position: np.ndarray, length: np.ndarray, calendar: dict) -> np.ndarray:
         """Features of steps at ``position`` of sequences of ``length`` (arrays of one shape)."""
         scale = np.log1p(self.max_length_)
         parts = [np.log1p(position) / scale, position / np.maximum(length - 1, 1),
                  np.log1p(np.maximum(length - 1 - position, 0)) / scale]
+        time = np.asarray(calendar.get("@time", np.full(np.shape(position), self.time_center_)), dtype=float)
+        parts.append(np.clip((time - self.time_center_) / self.time_scale_, -5, 5))
         for key in self.keys_:
             angle = 2 * np.pi * np.asarray(calendar[key], dtype=float) / PERIODS[key]
             parts += [np.sin(angle), np.cos(angle)]
@@ -53,7 +58,8 @@ class StepFeatures:
         return np.stack(parts, axis=-1).astype(np.float32)
 
     def to_state(self) -> dict:
-        return {"max_length": self.max_length_, "keys": list(self.keys_), "median_gap": self.median_gap_}
+        return {"max_length": self.max_length_, "keys": list(self.keys_), "median_gap": self.median_gap_,
+                "time": [self.time_center_, self.time_scale_]}
 
     @classmethod
     def from_state(cls, state: dict) -> StepFeatures:
@@ -61,6 +67,7 @@ class StepFeatures:
         features.max_length_ = int(state["max_length"])
         features.keys_ = [str(k) for k in state["keys"]]
         features.median_gap_ = float(state["median_gap"])
+        features.time_center_, features.time_scale_ = (float(v) for v in state["time"])
         return features
 
 

@@ -22,6 +22,8 @@ from ._tracks import START, STEP, NumberTracks
 
 MIN_SEQUENCES_FOR_ENTITY_SPLIT = 20  # fewer (e.g. three long station series): hold out each one's tail
 _EVAL_BATCH = 256
+MIN_BATCHES = 16  # optimizer steps per epoch at least
+START_WEIGHT = 5.0
 
 
 class NeuralSequenceSynthesizer(SequenceSynthesizer):
@@ -66,10 +68,13 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
     batch_size : int, default 32
         Windows per training step.
     epochs : int, default 300
-        Most passes over the training windows (early stopping usually ends sooner).
+        Most epochs (early stopping usually ends sooner); an epoch is one pass over the training windows,
+        or as many passes as make 16 batches.
     learning_rate : float, default 1e-3
     weight_decay : float, default 1e-6
         Adam weight decay.
+    dropout : float, default 0.4
+        Dropout on the GRU's outputs while training (drawn from the local generator).
     validation_fraction : float or None, default 0.15
         Share of sequences (or of each sequence's tail) held out for early stopping; None trains
         ``epochs`` passes on everything.
@@ -124,6 +129,7 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         "epochs": [Interval(Integral, 1, None)],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None)],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "validation_fraction": [None, Interval(Real, 0, 0.5, closed="right")],
         "patience": [None, Interval(Integral, 1, None)],
         "device": [Options(*T.DEVICES)],
@@ -131,7 +137,7 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
 
     def __init__(self, *, hidden_size: int = 128, num_layers: int = 2, head_size: int = 128, window: int = 64,
                  burn_in: int | None = None, batch_size: int = 32, epochs: int = 300, learning_rate: float = 1e-3,
-                 weight_decay: float = 1e-6, validation_fraction: float | None = 0.15, patience: int | None = 20,
+                 weight_decay: float = 1e-6, dropout: float = 0.4, validation_fraction: float | None = 0.15, patience: int | None = 20,
                  device: str = "auto", keep_keys: bool = False, context_synthesizer: str = "bayesian_network",
                  random_state: int | None = None, verbose: bool = False):
         self.hidden_size = hidden_size
@@ -143,6 +149,7 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         self.epochs = epochs
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
+        self.dropout = dropout
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.device = device
@@ -167,7 +174,7 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         frame, levels = self.tracks_.frame(encoded, starts)
         self.transformer_ = TableTransformer().fit(frame, self.tracks_.columns(self.schema_.columns), rng)
         data = self._training_tensors(frame, levels, starts, lengths, context, calendar, rng)
-        generator = T.make_generator(rng, self._device)
+        self._generator = generator = T.make_generator(rng, self._device)
         self._build(generator)
         train, held_out = self._split(lengths, rng)
         optimizer = T.adam(self.network_.parameters(), self.learning_rate, self.weight_decay)
@@ -267,7 +274,10 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
     def _train_epoch(self, data, windows, optimizer, rng) -> float:
         torch = T.import_torch()
         self.network_.train()
-        order, total, count = rng.permutation(len(windows)), 0.0, 0
+        # small panels (a hundred short sequences: 3 batches a pass) repeat the windows, so an epoch -- and the
+        # patience counted in epochs -- is at least MIN_BATCHES optimizer steps
+        passes = max(1, math.ceil(MIN_BATCHES * self.batch_size / len(windows)))
+        order, total, count = np.concatenate([rng.permutation(len(windows)) for _ in range(passes)]), 0.0, 0
         for first in range(0, len(order), self.batch_size):
             nll = self._batch_nll(data, windows[order[first:first + self.batch_size]])
             loss = nll.mean()
@@ -306,11 +316,18 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
                             data["features"][torch.as_tensor(flat, device=self._device)],
                             context[:, None, :].expand(-1, len(steps), -1)], dim=2)
         summary, _ = net.gru(inputs, R.initial_state(net, context))
+        summary = T.dropout(summary, self.dropout, self._generator, net.training)
         mask = torch.as_tensor(scored, device=self._device)
         rows_at = torch.as_tensor(flat[scored], device=self._device)
         outputs = R.head_outputs(net, summary[mask], data["rows"][rows_at])
-        return R.step_nll(net, data["layout"], outputs, data["rows"][rows_at], data["targets"][rows_at],
-                          data["category_weight"][rows_at], data["scalar_columns"], data["weight"][rows_at])
+        nll = R.step_nll(net, data["layout"], outputs, data["rows"][rows_at], data["targets"][rows_at],
+                         data["category_weight"][rows_at], data["scalar_columns"], data["weight"][rows_at])
+        if not net.training:
+            return nll
+        # a sequence has one first step and many others: weigh the first more, or the start values (levels
+        # of whole sequences, given their context) learn from too few terms
+        first = torch.as_tensor((at == 0)[scored], device=self._device)
+        return torch.where(first, START_WEIGHT * nll, nll)
 
     # ------------------------------------------------------------------ sample
     def _sample(self, context, lengths, calendar, rng) -> dict:
