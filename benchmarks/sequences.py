@@ -19,9 +19,10 @@ What it measures, per panel and seed:
 Reported: mean and spread over seeds of detection ROC AUC, nearest-trajectory share (synthesizers only),
 value shapes, lag-1 autocorrelation, step differences and fit seconds, checked against the targets of the
 issue (detection <= 0.60 gapminder/empl_uk, <= 0.70 us_states_produc/chickweight, <= 0.80 weather;
-nearest-trajectory share <= 0.55; fit <= 5 s, weather <= 30 s).
+nearest-trajectory share <= 0.55; fit <= 5 s, weather <= 30 s; for neural_sequence weather detection <= 0.70
+and fit <= 120 s, weather <= 300 s).
 
-Run:  OMP_NUM_THREADS=1 python benchmarks/sequences.py [--synthesizers markov_chain ...] [--seeds 3]
+Run:  OMP_NUM_THREADS=1 python benchmarks/sequences.py [--synthesizers markov_chain neural_sequence] [--seeds 3]
       [--panels gapminder empl_uk us_states_produc chickweight weather] [--no-wide]
       -> benchmarks/results/sequences.json and benchmarks/results/sequences.md
 """
@@ -53,18 +54,19 @@ METRICS = {  # score key -> column title in the markdown table
     "autocorrelation.lag1": "lag-1 autocorrelation",
     "step_differences": "step differences",
     "fit_seconds": "fit s",
+    "sample_steps_per_second": "sample steps/s",
 }
 DETECTION_TARGET = {"gapminder": 0.60, "empl_uk": 0.60, "us_states_produc": 0.70, "chickweight": 0.70, "weather": 0.80}
 WEATHER_EXTRAS = ["hour_profile_correlation", "wind_gust_missing_gap_points"]
 
 
-def targets(panel: str) -> dict[str, float]:
-    """Upper bounds of the issue's targets for a synthesizer row of ``panel``."""
-    return {
-        "detection.roc_auc": DETECTION_TARGET[panel],
-        "privacy.nearest_trajectory_share": 0.55,
-        "fit_seconds": 30.0 if panel == "weather" else 5.0,
-    }
+def targets(panel: str, name: str = "markov_chain") -> dict[str, float]:
+    """Upper bounds of the issues' targets for the row of synthesizer ``name`` on ``panel`` (the neural
+    sequence model's issue asks for weather detection <= 0.70 and allows fits of 120 s, weather 300 s)."""
+    neural = name == "neural_sequence"
+    detection = 0.70 if neural and panel == "weather" else DETECTION_TARGET[panel]
+    fit = (300.0 if panel == "weather" else 120.0) if neural else (30.0 if panel == "weather" else 5.0)
+    return {"detection.roc_auc": detection, "privacy.nearest_trajectory_share": 0.55, "fit_seconds": fit}
 
 
 def roles_of(panel: str) -> dict:
@@ -92,7 +94,8 @@ def fit_sample(name: str, train: pd.DataFrame, roles: dict, seed: int) -> tuple[
     fit_seconds = time.perf_counter() - started
     started = time.perf_counter()
     fake = synth.sample(train[roles["sequence_key"]].nunique(), random_state=seed)
-    return fake, {"fit_seconds": fit_seconds, "sample_seconds": time.perf_counter() - started}
+    seconds = time.perf_counter() - started
+    return fake, {"fit_seconds": fit_seconds, "sample_seconds": seconds, "sample_steps_per_second": len(fake) / seconds}
 
 
 WIDE_ROW = "wide-table trees"
@@ -199,7 +202,7 @@ def run_panel(panel: str, synthesizers: list[str], seeds: list[int], wide_baseli
         rows[REAL_ROW] = summarize([real_holdout_run(panel, s) for s in seeds], {})
     for name in synthesizers:
         runs = [weather_run(name, s) if panel == "weather" else synthesizer_run(name, panel, s) for s in seeds]
-        rows[name] = summarize(runs, targets(panel))
+        rows[name] = summarize(runs, targets(panel, name))
     if panel != "weather" and wide_baseline:
         runs = [wide_run(panel, s) for s in seeds]
         if all(run is not None for run in runs):
@@ -211,6 +214,8 @@ def cell(entry: dict | None) -> str:
     """``mean ± std`` of one summary entry, ``–`` if absent."""
     if entry is None or np.isnan(entry["mean"]):
         return "–"
+    if abs(entry["mean"]) >= 1000:
+        return f"{entry['mean']:,.0f} ± {entry['std']:,.0f}"
     return f"{entry['mean']:.3f} ± {entry['std']:.3f}"
 
 

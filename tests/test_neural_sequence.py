@@ -61,15 +61,33 @@ def test_windows_cover_every_step_once_with_burn_in():
     from tabsynth.synthesizers.neural._sequence_data import segments
 
     lengths = np.array([5, 200, 64])
-    windows = segments(lengths, np.arange(3), 64, 32, np.random.default_rng(0))
+    ranges = np.c_[np.arange(3), np.zeros(3, dtype=int), lengths]
+    windows = segments(ranges, 64, 32, np.random.default_rng(0))
     for seq, length in enumerate(lengths):
         mine = windows[windows[:, 0] == seq]
         scored = np.concatenate([np.arange(lo, hi) for _, _, lo, hi in mine])
         assert np.array_equal(np.sort(scored), np.arange(length))
         assert (mine[:, 2] - mine[:, 1] <= 32).all() and (mine[:, 1] >= 0).all()
         assert ((mine[:, 3] - mine[:, 2]) <= 64).all()
-    held = segments(lengths, np.arange(3), 64, 32, None, first_step=np.array([4, 170, 54]))
-    assert held[:, 2].tolist() == [4, 170, 54] and held[:, 1].tolist() == [0, 138, 22]
+    inner = segments(np.array([[1, 100, 150]]), 64, 32, None)
+    assert inner.tolist() == [[1, 100, 100, 150]]  # training burn-in stays inside its range
+    before = segments(np.array([[1, 100, 150]]), 64, 32, None, burn_before=True)
+    assert before.tolist() == [[1, 68, 100, 150]]  # held-out blocks warm up on the real steps before them
+
+
+def test_held_out_blocks_are_spread_and_disjoint_from_training():
+    from tabsynth.synthesizers.neural._sequence_data import interleaved_blocks
+
+    lengths = np.array([1000, 900, 37])
+    train, held = interleaved_blocks(lengths, 0.15, 50, np.random.default_rng(0))
+    for seq, length in enumerate(lengths):
+        steps = np.zeros(length, dtype=int)
+        for ranges in (train, held):
+            for _, lo, hi in ranges[ranges[:, 0] == seq]:
+                steps[lo:hi] += 1
+        assert (steps == 1).all()  # every step in exactly one of them
+    share = (held[:, 2] - held[:, 1]).sum() / lengths.sum()
+    assert 0.1 < share < 0.2 and held[:, 1].min() >= 50 and len(np.unique(held[:, 0])) == 2
 
 
 def test_smooth_numbers_are_tracks_and_keep_their_steps(fitted):
@@ -103,7 +121,7 @@ def test_early_stopping_restores_the_best_epoch():
     assert "validation_nll" not in plain.loss_history_ and len(plain.loss_history_) == 3
 
 
-def test_few_long_sequences_hold_out_their_tails():
+def test_few_long_sequences_hold_out_blocks():
     data = walks(num_entities=3, length=150)
     synth = tabsynth.make("neural_sequence", epochs=3, window=32, **SMALL).fit(data, **ROLES)
     assert np.isfinite(synth.loss_history_["validation_nll"]).all()

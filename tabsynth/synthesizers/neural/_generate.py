@@ -44,8 +44,9 @@ class TrackDecoder:
         mode = draws[mode_unit].long()
         return torch.clamp(draws[scalar_unit], -1.0, 1.0) * 4 * stds[mode] + means[mode]
 
-    def levels(self, draws, previous, first: bool):
-        """Every number's level at this step (modeling scale), from the unit draws and the previous levels."""
+    def levels(self, draws, previous, first: bool, baseline):
+        """Every number's departure from its seasonal ``baseline`` at this step (modeling scale), from the
+        unit draws and the previous departures (a number modeled as a whole value: its value less the baseline)."""
         torch = T.import_torch()
         columns = []
         for j, (track, parts) in enumerate(zip(self.tracks, self.parts)):
@@ -54,7 +55,8 @@ class TrackDecoder:
             else:
                 value = self._value(parts[0], draws)
                 if track["log"]:
-                    value = torch.log(value.clamp_min(1e-300))
+                    value = torch.log(value.clamp_min(1e-30))
+                value = value - baseline[:, j]
             columns.append(value)
         if not columns:
             return previous
@@ -64,9 +66,10 @@ class TrackDecoder:
         return (levels - self.bounds["center"]) / self.bounds["scale"]
 
 
-def generate(net, units, decoder, vectors, features, width: int, generator):
-    """Draw ``width`` steps for every sequence: ``(draws, levels)`` as numpy arrays of shape
-    ``(sequences, width, units)`` and ``(sequences, width, numbers)``."""
+def generate(net, units, decoder, vectors, features, baselines, width: int, generator):
+    """Draw ``width`` steps for every sequence (``baselines``: each number's seasonal baseline per step):
+    ``(draws, departures)`` as numpy arrays of shape ``(sequences, width, units)`` and ``(sequences, width,
+    numbers)``."""
     torch = T.import_torch()
     size, device = len(vectors), vectors.device
     state = R.initial_state(net, vectors)
@@ -81,7 +84,7 @@ def generate(net, units, decoder, vectors, features, width: int, generator):
         inputs = torch.cat([previous, inputs_level, flag, features[:, t], vectors], dim=1)[:, None, :]
         summary, state = net.gru(inputs, state)
         previous, draws = sampler.draw(summary[:, 0], first=t == 0)
-        levels = decoder.levels(draws, levels, first=t == 0)
+        levels = decoder.levels(draws, levels, t == 0, baselines[:, t])
         drawn[t] = torch.stack([d.to(torch.float32) for d in draws], dim=1)
         tracked[t] = levels
         inputs_level = decoder.standardized(levels)

@@ -10,7 +10,8 @@
   steps are generated (the context model draws it first).
 * :func:`segments` -- training windows: a long sequence is cut into windows of ``window`` steps at
   a random offset each epoch, each run from ``burn_in`` steps before it (the loss counts only the
-  window), so the recurrent state a window starts from has seen its recent past.
+  window), so the recurrent state a window starts from has seen its recent past;
+  :func:`interleaved_blocks` holds out blocks spread over a few long sequences for early stopping.
 """
 
 from __future__ import annotations
@@ -152,19 +153,40 @@ def _is_missing(value) -> bool:
         return False
 
 
-def segments(lengths: np.ndarray, sequences: np.ndarray, window: int, burn_in: int,
-             rng: np.random.Generator | None, first_step: np.ndarray | None = None) -> np.ndarray:
-    """Training windows of ``sequences`` (indices into ``lengths``): rows ``(sequence, run_from,
-    loss_from, stop)``, steps ``[run_from, stop)`` run, ``[loss_from, stop)`` scored. Windows start
-    at a random offset per sequence (``rng``; None: offset 0), from ``first_step`` (default 0)."""
+def segments(ranges: np.ndarray, window: int, burn_in: int, rng: np.random.Generator | None,
+             burn_before: bool = False) -> np.ndarray:
+    """Windows over ``ranges`` (rows ``(sequence, begin, end)``): rows ``(sequence, run_from, loss_from,
+    stop)``, steps ``[run_from, stop)`` run, ``[loss_from, stop)`` scored. A range longer than ``window``
+    is cut at a random offset (``rng``; None: offset 0). The burn-in stays inside the range unless
+    ``burn_before`` (held-out ranges warm up on the real steps before them)."""
     out = []
-    for seq in sequences:
-        begin = 0 if first_step is None else int(first_step[seq])
-        stop = int(lengths[seq])
+    for seq, begin, stop in np.asarray(ranges, dtype=np.int64).reshape(-1, 3):
+        if stop <= begin:
+            continue
+        floor = 0 if burn_before else begin
         if stop - begin <= window:
-            out.append((seq, max(0, begin - burn_in), begin, stop))
+            out.append((seq, max(floor, begin - burn_in), begin, stop))
             continue
         offset = int(rng.integers(0, window)) if rng is not None else 0
         bounds = np.unique(np.r_[begin, np.arange(begin + offset, stop, window), stop])
-        out += [(seq, max(0, lo - burn_in), lo, hi) for lo, hi in itertools.pairwise(bounds)]
+        out += [(seq, max(floor, lo - burn_in), lo, hi) for lo, hi in itertools.pairwise(bounds)]
     return np.asarray(out, dtype=np.int64).reshape(-1, 4)
+
+
+def interleaved_blocks(lengths: np.ndarray, fraction: float, block: int, rng: np.random.Generator):
+    """Held-out blocks of ``block`` steps spread over each sequence (about ``fraction`` of its steps, none
+    at its first block), and the training ranges around them: ``(training ranges, held-out ranges)``. A
+    tail would hold out one season of a year-long series, which the model never trained on."""
+    train, held = [], []
+    for seq, length in enumerate(lengths):
+        count = int(length) // block
+        chosen = np.zeros(count, dtype=bool)
+        if count >= 2:
+            picks = max(1, round(fraction * count))
+            chosen[1 + rng.choice(count - 1, min(picks, count - 1), replace=False)] = True
+        edges = np.r_[np.arange(count) * block, length]
+        for i in range(count):
+            (held if chosen[i] else train).append((seq, edges[i], edges[i + 1]))
+        if count == 0:
+            train.append((seq, 0, int(length)))
+    return np.asarray(train, dtype=np.int64).reshape(-1, 3), np.asarray(held, dtype=np.int64).reshape(-1, 3)

@@ -10,6 +10,12 @@ spread of the differences; drawn as differences, its jitter is the real steps' o
 stays inside the range seen. Every number's previous value (standardized, on its modeling scale) is
 also an input of the next step: a one-hot mode and a scalar inside it are hard to read as a level.
 
+With a datetime index, a number's level is taken relative to its seasonal baseline first: the mean
+plus additive hour-of-day, weekday and month effects of the calendar (fitted by backfitting on the
+training steps). The network then models the departures from it, which do not drift with the seasons
+over a year-long series (a temperature's swing from winter to summer is the baseline's), and the
+baseline of the sampled calendar is added back.
+
 The two new columns ``<name>@start`` and ``<name>@step`` are encoded with the shared layout like any
 numerical column; ``phase`` says at which steps each is scored and fed back (``start``: the first step
 only, ``step``: the others, ``always``: every step).
@@ -23,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ...schema.codecs import MISSING_SUFFIX
+from ._sequence_data import PERIODS
 
 SMOOTH_RATIO = 1.0  # steps spread less than the values (lag-1 autocorrelation above 1/2); 0.5 measured worse
 MIN_DISTINCT = 40
@@ -40,7 +47,8 @@ class _Column:  # what TableTransformer reads of an encoded column
 class NumberTracks:
     """Which numbers are smooth (start + steps) and the scales of every number's level input."""
 
-    def fit(self, encoded: pd.DataFrame, columns, starts: np.ndarray) -> NumberTracks:
+    def fit(self, encoded: pd.DataFrame, columns, starts: np.ndarray, calendar: dict) -> NumberTracks:
+        self.keys_ = sorted(k for k in calendar if k in PERIODS)
         self.tracks_ = []
         for column in columns:
             if column.kind != "numerical":
@@ -51,13 +59,16 @@ class NumberTracks:
                 continue
             use_log = bool(observed.min() > 0 and observed.max() > LOG_RANGE * observed.min())
             level = self._level(encoded, column.name, use_log, starts)
+            effects = _seasonal_effects(level, calendar, self.keys_, ~missing)
+            bounds = [float(level[~missing].min()), float(level[~missing].max())]
+            level = level - _baseline(effects, calendar, self.keys_)
             steps = np.delete(np.diff(level), starts[1:] - 1)
             smooth = bool(len(steps) > 1 and missing.mean() < 0.5 and len(np.unique(observed)) > MIN_DISTINCT
                           and np.std(steps) < SMOOTH_RATIO * np.std(level[~missing]))
             seen = level[~missing]
             self.tracks_.append({"name": column.name, "log": use_log, "smooth": smooth, "low": float(seen.min()),
                                  "high": float(seen.max()), "center": float(seen.mean()),
-                                 "scale": float(seen.std()) or 1.0})
+                                 "scale": float(seen.std()) or 1.0, "effects": effects, "bounds": bounds})
         return self
 
     @staticmethod
@@ -89,13 +100,26 @@ class NumberTracks:
     def phase(self, name: str) -> str:
         return "start" if name.endswith(START) else "step" if name.endswith(STEP) else "always"
 
-    def frame(self, encoded: pd.DataFrame, starts: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    def baselines(self, calendar: dict, shape) -> np.ndarray:
+        """Every number's seasonal baseline at the steps of ``calendar``, shape ``(*shape, tracks)``."""
+        out = [np.broadcast_to(_baseline(t["effects"], calendar, self.keys_), shape) for t in self.tracks_]
+        return np.stack(out, axis=-1) if out else np.zeros((*shape, 0))
+
+    def restore(self, residuals: np.ndarray, calendar: dict, shape) -> np.ndarray:
+        """Levels from departures ``(*shape, tracks)``: the baseline added back, kept in the range seen."""
+        levels = residuals + self.baselines(calendar, shape)
+        low = np.array([t["bounds"][0] for t in self.tracks_])
+        high = np.array([t["bounds"][1] for t in self.tracks_])
+        return np.clip(levels, low, high)
+
+    def frame(self, encoded: pd.DataFrame, starts: np.ndarray, calendar: dict) -> tuple[pd.DataFrame, np.ndarray]:
         """The encoded frame with starts and steps, and every number's standardized level, shape
         ``(rows, tracks)`` (the previous step's level is the next step's input)."""
         out = encoded.copy()
         levels = np.zeros((len(encoded), len(self.tracks_)), dtype=np.float32)
         for j, track in enumerate(self.tracks_):
             level = self._level(encoded, track["name"], track["log"], starts)
+            level = level - _baseline(track["effects"], calendar, self.keys_)
             levels[:, j] = (level - track["center"]) / track["scale"]
             if track["smooth"]:
                 steps = np.r_[0.0, np.diff(level)]
@@ -107,13 +131,37 @@ class NumberTracks:
         return out, levels
 
     def to_state(self) -> dict:
-        return {"tracks": self.tracks_}
+        return {"tracks": self.tracks_, "keys": list(self.keys_)}
 
     @classmethod
     def from_state(cls, state: dict) -> NumberTracks:
         tracks = cls()
         tracks.tracks_ = [dict(t) for t in state["tracks"]]
+        for track in tracks.tracks_:
+            track["effects"] = {k: np.asarray(v, dtype=float) for k, v in track["effects"].items()}
+        tracks.keys_ = [str(k) for k in state["keys"]]
         return tracks
+
+
+def _seasonal_effects(level: np.ndarray, calendar: dict, keys: list, observed: np.ndarray) -> dict:
+    """Additive calendar effects (mean departure per hour, weekday, month), by three rounds of backfitting."""
+    effects = {k: np.zeros(PERIODS[k]) for k in keys}
+    if not keys:
+        return effects
+    for _ in range(3):
+        for key in keys:
+            codes = np.asarray(calendar[key])[observed]
+            rest = level[observed] - np.mean(level[observed]) - sum(
+                effects[j][np.asarray(calendar[j])[observed]] for j in keys if j != key)
+            counts = np.bincount(codes, minlength=PERIODS[key])
+            sums = np.bincount(codes, weights=rest, minlength=PERIODS[key])
+            effects[key] = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+    return effects
+
+
+def _baseline(effects: dict, calendar: dict, keys: list):
+    """The sum of the calendar effects at the given steps (0 without calendar: no seasonal baseline)."""
+    return sum((effects[k][np.asarray(calendar[k])] for k in keys), np.float64(0.0))
 
 
 def _missing(encoded: pd.DataFrame, name: str) -> np.ndarray:

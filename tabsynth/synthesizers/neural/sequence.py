@@ -17,7 +17,7 @@ from . import _recurrent as R
 from . import _torch as T
 from ._generate import TrackDecoder, generate
 from ._layout import TableTransformer
-from ._sequence_data import ContextEncoder, StepFeatures, segments
+from ._sequence_data import ContextEncoder, StepFeatures, interleaved_blocks, segments
 from ._tracks import START, STEP, NumberTracks
 
 MIN_SEQUENCES_FOR_ENTITY_SPLIT = 20  # fewer (e.g. three long station series): hold out each one's tail
@@ -48,10 +48,12 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
 
     Training maximizes the likelihood of the steps. Early stopping is on by default: the held-out
     negative log-likelihood per step (of ``validation_fraction`` of the sequences, or, with fewer than
-    20 sequences, of the last ``validation_fraction`` of each) is computed after every epoch, the best
+    20 sequences, of about ``validation_fraction`` of each one's steps) is computed after every epoch, the best
     epoch's weights are kept and restored, and training stops after ``patience`` epochs without a better
     one, so ``epochs`` is only a cap. The held-out likelihood is the model's own measure of fidelity on
-    unseen steps, exact and cheap; sampled scores (detection) are noisy per epoch.
+    unseen steps, exact and cheap; sampled scores (detection) are noisy per epoch. With fewer sequences the
+    held-out steps are blocks spread over each one (not its tail: the last weeks of a year-long series are a
+    season the model would never have seen).
 
     Parameters
     ----------
@@ -170,8 +172,8 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         self.loss_history_ = T.loss_frame([])
         if self.schema_ is None:  # every column is context or a function of the index: nothing to learn
             return
-        self.tracks_ = NumberTracks().fit(encoded, self.schema_.columns, starts)
-        frame, levels = self.tracks_.frame(encoded, starts)
+        self.tracks_ = NumberTracks().fit(encoded, self.schema_.columns, starts, calendar)
+        frame, levels = self.tracks_.frame(encoded, starts, calendar)
         self.transformer_ = TableTransformer().fit(frame, self.tracks_.columns(self.schema_.columns), rng)
         data = self._training_tensors(frame, levels, starts, lengths, context, calendar, rng)
         self._generator = generator = T.make_generator(rng, self._device)
@@ -181,7 +183,7 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         best, waited, best_weights, records = math.inf, 0, None, []
         bar = progress(range(self.epochs), self.verbose, "neural_sequence", unit="epoch")
         for epoch in bar:
-            windows = segments(train["lengths"], train["sequences"], self.window, self._burn_in, rng)
+            windows = segments(train, self.window, self._burn_in, rng)
             record = {"epoch": epoch, "loss": self._train_epoch(data, windows, optimizer, rng)}
             if held_out is not None:
                 record["validation_nll"] = self._mean_nll(data, held_out)
@@ -252,24 +254,24 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         self._decoder = TrackDecoder(self.tracks_, self.transformer_, self._units, self._device)
 
     def _split(self, lengths: np.ndarray, rng: np.random.Generator):
-        """Training sequences (with their lengths) and held-out windows for early stopping (None without)."""
-        every = np.arange(len(lengths))
+        """Training ranges ``(sequence, begin, end)`` and held-out windows for early stopping (None without):
+        whole sequences from 20 on, else blocks of 4 windows spread over each sequence."""
+        whole = np.c_[np.arange(len(lengths)), np.zeros(len(lengths), dtype=np.int64), lengths]
         if self.validation_fraction is None:
-            return {"sequences": every, "lengths": lengths}, None
+            return whole, None
         if len(lengths) >= MIN_SEQUENCES_FOR_ENTITY_SPLIT:
-            held = rng.choice(len(lengths), max(2, round(self.validation_fraction * len(lengths))), replace=False)
-            kept = np.setdiff1d(every, held)
-            return ({"sequences": kept, "lengths": lengths},
-                    segments(lengths, np.sort(held), self.window, self._burn_in, None))
-        cut = np.where(lengths >= 2, np.floor(lengths * (1 - self.validation_fraction)), lengths).astype(np.int64)
-        cut = np.maximum(cut, np.minimum(lengths, 1))
-        if (cut == lengths).all():
+            held = np.zeros(len(lengths), dtype=bool)
+            held[rng.choice(len(lengths), max(2, round(self.validation_fraction * len(lengths))), replace=False)] = True
+            return whole[~held], segments(whole[held], self.window, self._burn_in, None)
+        block = min(4 * self.window, max(int(lengths.max()) // 8, 1))
+        train, held = interleaved_blocks(lengths, self.validation_fraction, block, rng)
+        if not len(held):
             raise InvalidDataError(
-                f"{type(self).__name__} cannot hold out steps for early stopping: every one of the {len(lengths)} "
-                "sequences has a single step. Fit on more or longer sequences, or pass validation_fraction=None."
+                f"{type(self).__name__} cannot hold out steps for early stopping: the {len(lengths)} sequences are too "
+                f"few and short (longest {int(lengths.max())} steps). Fit on more or longer sequences, or pass "
+                "validation_fraction=None."
             )
-        return ({"sequences": every, "lengths": cut},
-                segments(lengths, every, self.window, self._burn_in, None, first_step=cut))
+        return train, segments(held, self.window, self._burn_in, None, burn_before=True)
 
     def _train_epoch(self, data, windows, optimizer, rng) -> float:
         torch = T.import_torch()
@@ -342,13 +344,16 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         with torch.no_grad():
             features = torch.as_tensor(features, device=self._device)
             vectors = torch.as_tensor(self.context_encoder_.transform(context, lengths), device=self._device)
-            drawn, levels = generate(net, self._units, self._decoder, vectors, features, width, generator)
+            baselines = torch.as_tensor(self.tracks_.baselines(calendar, (size, width)), dtype=torch.float32,
+                                        device=self._device)
+            drawn, levels = generate(net, self._units, self._decoder, vectors, features, baselines, width, generator)
         mask = np.arange(width)[None, :] < lengths[:, None]
         per_span = [None] * len(self.transformer_.spans)
         for k, unit in enumerate(self._units):
             values = drawn[:, :, k][mask]
             per_span[unit["span"]] = values if unit["scalar"] else np.rint(values).astype(np.int64)
         out = self.transformer_.decode(per_span)
+        levels = self.tracks_.restore(levels, calendar, (size, width))
         for j, track in enumerate(self.tracks_.tracks_):
             if track["smooth"]:
                 del out[track["name"] + START], out[track["name"] + STEP]
