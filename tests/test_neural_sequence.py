@@ -93,6 +93,7 @@ def test_held_out_blocks_are_spread_and_disjoint_from_training():
 def test_smooth_numbers_are_tracks_and_keep_their_steps(fitted):
     smooth = {t["name"]: t["smooth"] for t in fitted.tracks_.tracks_}
     assert smooth["walk"] and not smooth["noise"]
+    assert set(fitted.calibration_) == {"walk"}  # only numbers drawn as step differences drift
     real = walks()
     fake = fitted.sample(60, random_state=1)
     real_steps = real.groupby("id")["walk"].diff().std()
@@ -117,8 +118,10 @@ def test_early_stopping_restores_the_best_epoch():
     history = synth.loss_history_
     assert synth.best_epoch_ == int(history["validation_nll"].idxmin())
     assert len(history) <= 40 and (len(history) == 40 or len(history) - 1 - synth.best_epoch_ == 5)
-    plain = tabsynth.make("neural_sequence", epochs=3, validation_fraction=None, **SMALL).fit(walks(), **ROLES)
+    plain = tabsynth.make("neural_sequence", epochs=3, validation_fraction=None, calibrate=False, **SMALL)
+    plain.fit(walks(), **ROLES)
     assert "validation_nll" not in plain.loss_history_ and len(plain.loss_history_) == 3
+    assert plain.calibration_ == {} and plain.best_epoch_ == 2
 
 
 def test_few_long_sequences_hold_out_blocks():

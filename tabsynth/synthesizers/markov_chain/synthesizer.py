@@ -10,8 +10,8 @@ import pandas as pd
 
 from ...schema.codecs import MISSING_SUFFIX
 from ...validation import Interval, Options
+from .. import _calibration as calibration
 from ..sequence import SequenceSynthesizer
-from . import _calibration as calibration
 from ._history import (
     MEMORY_KINDS,
     LazyFeatures,

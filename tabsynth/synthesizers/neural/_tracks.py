@@ -53,7 +53,7 @@ class NumberTracks:
         for column in columns:
             if column.kind != "numerical":
                 continue
-            missing = _missing(encoded, column.name)
+            missing = missing_flags(encoded, column.name)
             observed = encoded[column.name].to_numpy(dtype=float)[~missing]
             if not len(observed):
                 continue
@@ -75,7 +75,7 @@ class NumberTracks:
     def _level(encoded, name, use_log, starts) -> np.ndarray:
         """The column on its modeling scale, missing values carried from the nearest present ones."""
         values = encoded[name].to_numpy(dtype=float).copy()
-        values[_missing(encoded, name)] = np.nan
+        values[missing_flags(encoded, name)] = np.nan
         if use_log:
             values = np.log(values)
         entity = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(values)]))
@@ -164,7 +164,8 @@ def _baseline(effects: dict, calendar: dict, keys: list):
     return sum((effects[k][np.asarray(calendar[k])] for k in keys), np.float64(0.0))
 
 
-def _missing(encoded: pd.DataFrame, name: str) -> np.ndarray:
+def missing_flags(encoded: pd.DataFrame, name: str) -> np.ndarray:
+    """Where the encoded column ``name`` is missing (its schema flag is 1)."""
     flag = name + MISSING_SUFFIX
     if flag in encoded.columns:
         return encoded[flag].to_numpy() == 1

@@ -1,4 +1,5 @@
-"""Marginal calibration of a chain's running values (the ``diff`` columns of the Markov chain).
+"""Marginal calibration of running values built from step differences (the Markov chain's ``diff``
+columns, the neural sequence model's smooth tracks).
 
 A chain over step differences reproduces the dynamics of a series, but its pooled values drift a
 little away from the real marginal: every step adds a difference drawn from a coarse bin, and the
