@@ -19,6 +19,10 @@ _SYNTHESIZERS = {
 }
 
 
+SEQUENCE_SYNTHESIZERS = ("markov_chain", "neural_sequence")
+"""The registered synthesizers of long-format sequences (``fit(data, sequence_key=..., sequence_index=...)``)."""
+
+
 def available() -> list[str]:
     """Registered synthesizer names."""
     return list(_SYNTHESIZERS)

@@ -124,12 +124,15 @@ def test_early_stopping_restores_the_best_epoch():
     assert plain.calibration_ == {} and plain.best_epoch_ == 2
 
 
-def test_few_long_sequences_hold_out_blocks():
+def test_few_long_sequences_hold_out_blocks(tmp_path):
     data = walks(num_entities=3, length=150)
     synth = tabsynth.make("neural_sequence", epochs=3, window=32, **SMALL).fit(data, **ROLES)
     assert np.isfinite(synth.loss_history_["validation_nll"]).all()
     assert set(synth.calibration_) == {"walk"}  # long series drawn as steps: calibrated
     assert synth.sample(2, random_state=0).groupby("id").size().tolist() == [150, 150]
+    path = tmp_path / "long.tsyn"
+    synth.save(path)
+    pd.testing.assert_frame_equal(tabsynth.load(path).sample(2, random_state=4), synth.sample(2, random_state=4))
     single = data.groupby("id").head(1)
     with pytest.raises(tabsynth.InvalidDataError, match="validation_fraction=None"):
         tabsynth.make("neural_sequence", epochs=2, **SMALL).fit(single, **ROLES)

@@ -68,8 +68,8 @@ class SequenceSynthesizer(BaseSynthesizer):
     uses_gaps: ClassVar[bool] = False  # True: the model's calendar has '@gap', the steps of the index
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data: pd.DataFrame, *, sequence_key: str, sequence_index: str, context_columns=(),
-            metadata: Metadata | Mapping | None = None) -> SequenceSynthesizer:
+    def fit(self, data: pd.DataFrame, *, sequence_key: str | None = None, sequence_index: str | None = None,
+            context_columns=(), metadata: Metadata | Mapping | None = None) -> SequenceSynthesizer:
         """Learn the distribution of the sequences in long-format ``data``; returns self.
 
         Parameters
@@ -136,6 +136,14 @@ class SequenceSynthesizer(BaseSynthesizer):
 
     def _check_roles(self, data, key, index, context_columns) -> tuple:
         owner = type(self).__name__
+        absent = [role for role, name in (("sequence_key", key), ("sequence_index", index)) if name is None]
+        if absent:
+            raise InvalidParameterError(
+                f"{owner} models sequences in long format and fit() needs {' and '.join(absent)}: the column naming "
+                "each entity (sequence_key) and the column ordering its rows (sequence_index), e.g. fit(panel, "
+                "sequence_key='country', sequence_index='year'). For a plain table use a table synthesizer such as "
+                "'bayesian_network'."
+            )
         if isinstance(context_columns, str):
             context_columns = (context_columns,)
         context_columns = tuple(context_columns or ())

@@ -57,7 +57,7 @@ class Synthesizer(BaseSynthesizer):
         return {"max_categories": self.max_categories}
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data: pd.DataFrame, metadata: Metadata | Mapping | None = None) -> Synthesizer:
+    def fit(self, data: pd.DataFrame, metadata: Metadata | Mapping | None = None, **unexpected) -> Synthesizer:
         """Learn the distribution of ``data``; returns self.
 
         Parameters
@@ -67,6 +67,8 @@ class Synthesizer(BaseSynthesizer):
         metadata : Metadata or dict, optional
             Column sdtypes (a :class:`Metadata` or the SDV single-table dict); detected when omitted.
         """
+        if unexpected:
+            raise self._unexpected_fit_arguments(unexpected)
         fit_seed, sample_seed = self._start_fit()
         check_table(data)
         metadata = Metadata.coerce(copy.deepcopy(metadata), data)
@@ -78,6 +80,20 @@ class Synthesizer(BaseSynthesizer):
         if schema.columns:  # else every column is constant, an id or derived: nothing for a model to learn
             self._fit(schema.encode(data), np.random.default_rng(fit_seed))
         return self._end_fit(sample_seed, data.columns)
+
+    def _unexpected_fit_arguments(self, unexpected: dict) -> InvalidParameterError:
+        from ..registry import SEQUENCE_SYNTHESIZERS
+
+        owner = type(self).__name__
+        roles = [k for k in unexpected if k in ("sequence_key", "sequence_index", "context_columns")]
+        if roles:
+            return InvalidParameterError(
+                f"{owner} models tables (one row per record), so fit() takes no {roles}. For sequences in long "
+                f"format use a sequence synthesizer ({', '.join(map(repr, SEQUENCE_SYNTHESIZERS))}): "
+                "tabsynth.make('markov_chain').fit(data, sequence_key=..., sequence_index=...)."
+            )
+        return InvalidParameterError(f"{owner}.fit() got unknown arguments {sorted(unexpected)}; it takes the data "
+                                     "and, optionally, metadata=.")
 
     def _set_schema(self, schema: Schema, metadata: Metadata) -> None:
         self.schema_, self.metadata_ = schema, metadata

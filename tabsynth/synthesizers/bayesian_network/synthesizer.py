@@ -191,8 +191,10 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         return {"enforce_min_max_values": self.enforce_min_max_values}
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data, metadata=None) -> BayesianNetworkSynthesizer:
+    def fit(self, data, metadata=None, **unexpected) -> BayesianNetworkSynthesizer:
         """Learn the network from a pandas DataFrame or a Dask DataFrame (see the class docs); returns self."""
+        if unexpected:
+            raise self._unexpected_fit_arguments(unexpected)
         if type(data).__module__.split(".")[0] == "dask":
             from ._dask import fit_dask
 
