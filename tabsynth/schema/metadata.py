@@ -152,22 +152,44 @@ class Metadata:
             raise MetadataError(
                 f"metadata must be a tabsynth.Metadata, an SDV-style dict or None. Got {type(metadata).__name__}."
             )
+        if any(c not in metadata.columns for c in data.columns):  # partial metadata: detect the rest
+            metadata = cls.detect(data, overrides=metadata)
         metadata.validate(data)
         return metadata
 
     # ------------------------------------------------------------------ detection
     @classmethod
-    def detect(cls, data: pd.DataFrame, primary_key: str | None = None) -> Metadata:
-        """Infer every column's sdtype from the data.
+    def detect(cls, data: pd.DataFrame, overrides: Metadata | Mapping | None = None,
+               primary_key: str | None = None) -> Metadata:
+        """Infer every column's sdtype from the data; columns described in ``overrides`` keep that description.
 
         Integers and floats are numerical; bools boolean; datetime dtypes and strings that parse
         as dates are datetime; an integer or string column whose values are all distinct and whose
         name looks like a key (``id``, ``user_id``, ``customerId``...) is an id; the rest categorical.
+        ``overrides`` (a :class:`Metadata` or an SDV-style dict, for some of the columns) wins where it
+        speaks, its primary key included: describe only what detection gets wrong, e.g. integer-coded
+        categories ``Metadata.detect(df, {"columns": {"stage": {"sdtype": "categorical"}}})``. Columns it
+        names that the data lacks are an error.
         """
+        if isinstance(overrides, Mapping):
+            overrides = cls.from_dict(overrides)
+        declared = dict(overrides.columns) if overrides is not None else {}
+        unknown = [c for c in declared if c not in data.columns]
+        if unknown:
+            raise MetadataError(f"The metadata names columns that are not in the data: {unknown}. "
+                                "Remove them from the metadata or add them to the data.")
+        if primary_key is None and overrides is not None:
+            primary_key = overrides.primary_key
         md = cls()
         for name in data.columns:
+            if name in declared:
+                spec = dict(declared[name])
+                md.update_column(name, spec.pop("sdtype"), **spec)
+                continue
             sdtype, options = _detect_column(name, data[name])
             md.update_column(name, sdtype, **options)
+        if primary_key is None and overrides is not None and overrides.columns_of("id"):
+            return md  # the user declared their ids; no key is guessed beside them
         if primary_key is None:
             ids = md.columns_of("id")
             primary_key = ids[0] if len(ids) == 1 else None
