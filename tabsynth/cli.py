@@ -37,11 +37,45 @@ def _rows(text: str) -> int:
     return value
 
 
+def _read_json_file(path: str, what: str):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as exc:
+        raise InvalidParameterError(f"Cannot read the {what} file {path!r}: {exc.strerror}.") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidParameterError(f"The {what} file {path!r} is not valid JSON: {exc.msg} (line {exc.lineno}).") from None
+
+
+def _parse_conditions(items: list[str]) -> dict | None:
+    """``--conditions`` items: JSON objects (``'{"city": "Paris"}'``) or ``col=value`` pairs (value read as JSON
+    when it parses: ``age=30`` is a number, ``city=Paris`` a string)."""
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        if item.lstrip().startswith("{"):
+            try:
+                parsed = json.loads(item)
+            except json.JSONDecodeError as exc:
+                raise InvalidParameterError(f"--conditions {item!r} is not a valid JSON object: {exc.msg}.") from None
+            if not isinstance(parsed, dict):
+                raise InvalidParameterError(f"--conditions {item!r} must be a JSON object of column: value.")
+            out.update(parsed)
+            continue
+        if "=" not in item:
+            raise InvalidParameterError(f"--conditions expects col=value or a JSON object (e.g. --conditions "
+                                        f"city=Paris). Got {item!r}.")
+        out.update([_parse_param(item)])
+    return out
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
     from .io import read_table
     from .registry import make
 
     data = read_table(args.data)
+    metadata = _read_json_file(args.metadata, "metadata") if args.metadata else None
     params = dict(_parse_param(p) for p in args.param)
     if args.constraints:
         from .schema.constraints import read_constraints
@@ -59,9 +93,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     if is_sequence:
         data = _parse_index(data, args.sequence_index)
         synth.fit(data, sequence_key=args.sequence_key, sequence_index=args.sequence_index,
-                  context_columns=args.context)
+                  context_columns=args.context, metadata=metadata)
     else:
-        synth.fit(data)
+        synth.fit(data, metadata=metadata)
     synth.save(args.output)
     print(f"Fitted {type(synth).__name__} on {len(data):,} rows x {data.shape[1]} columns in "
           f"{time.perf_counter() - started:.1f} s; model written to {args.output}")
@@ -119,7 +153,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         return _sample_sequences(synth, args, started)
     if args.rows is None:
         raise InvalidParameterError("Give --rows N: how many rows to sample.")
-    if hasattr(synth, "sample_to_file"):
+    conditions = _parse_conditions(args.conditions)
+    if conditions is not None:
+        write_table(synth.sample(args.rows, conditions=conditions, random_state=args.seed), args.output)
+    elif hasattr(synth, "sample_to_file"):
         synth.sample_to_file(args.output, args.rows, random_state=args.seed)
     else:
         write_table(synth.sample(args.rows, random_state=args.seed), args.output)
@@ -152,6 +189,9 @@ def _sample_sequences(synth, args: argparse.Namespace, started: float) -> int:
         raise InvalidParameterError(f"{args.model} holds a table synthesizer: use --rows N, not --sequences.")
     if args.sequences is None:
         raise InvalidParameterError("Give --sequences N: how many sequences to sample from a sequence model.")
+    if args.conditions:
+        raise InvalidParameterError("--conditions apply to table models; a sequence model's sequences are drawn "
+                                    "from its context model (use the Python API's sample(context=...)).")
     fake = synth.sample(args.sequences, random_state=args.seed)
     write_table(fake, args.output)
     print(f"Wrote {args.sequences:,} sequences ({len(fake):,} rows) to {args.output} in "
@@ -196,6 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--output", required=True, help="model file to write (e.g. model.tsyn)")
     fit.add_argument("--constraints", default=None, metavar="FILE",
                      help="JSON list of rules every sampled row obeys (as 'tabsynth detect-constraints' writes)")
+    fit.add_argument("--metadata", default=None, metavar="FILE",
+                     help="column sdtypes as JSON (the SDV dict; may describe only some columns, the rest detected)")
     fit.add_argument("--sequence-key", default=None, help="sequences: column naming the entity of a row")
     fit.add_argument("--sequence-index", default=None, help="sequences: column ordering an entity's rows")
     fit.add_argument("--context", action="append", default=[], metavar="COLUMN",
@@ -208,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--sequences", type=_rows, default=None, help="number of sequences (sequence models)")
     sample.add_argument("--output", required=True, help="output file (.csv or .parquet)")
     sample.add_argument("--seed", type=int, default=None, help="fixed seed: the same seed gives the same rows")
+    sample.add_argument("--conditions", action="append", default=[], metavar="COL=VALUE|JSON",
+                        help="table models: the same value of a column on every row (repeatable), or a JSON object")
     sample.set_defaults(handler=_cmd_sample)
 
     inspect = commands.add_parser("inspect", help="print the detected metadata of a table (PII columns marked)")

@@ -72,3 +72,30 @@ def test_demo_prints_quality_scores(capsys):
     assert main(["demo", "--rows", "5000"]) == 0
     out = capsys.readouterr().out
     assert "Column Pair Trends" in out and "overall" in out
+
+
+def test_fit_takes_partial_metadata_and_sample_takes_conditions(tmp_path, capsys):
+    import json
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"stage": rng.choice([1, 2, 3], 400), "city": rng.choice(["Paris", "Rome"], 400),
+                         "price": rng.normal(100, 10, 400).round(2)})
+    data, meta, model = tmp_path / "real.csv", tmp_path / "meta.json", tmp_path / "m.tsyn"
+    real.to_csv(data, index=False)
+    meta.write_text(json.dumps({"columns": {"stage": {"sdtype": "categorical"}}}))
+    assert main(["fit", str(data), "--synthesizer", "bayesian_network", "--metadata", str(meta),
+                 "--output", str(model)]) == 0
+    import tabsynth
+
+    assert tabsynth.load(model).metadata_.sdtype("stage") == "categorical"
+    out = tmp_path / "out.csv"
+    assert main(["sample", str(model), "--rows", "50", "--output", str(out), "--seed", "1",
+                 "--conditions", "city=Rome", "--conditions", '{"stage": 2}']) == 0
+    fake = pd.read_csv(out)
+    assert len(fake) == 50 and (fake["city"] == "Rome").all() and (fake["stage"] == 2).all()
+    assert main(["sample", str(model), "--rows", "5", "--output", str(out), "--conditions", "city"]) == 2
+    assert "col=value" in capsys.readouterr().err
+    assert main(["fit", str(data), "--synthesizer", "bayesian_network", "--metadata", str(tmp_path / "no.json"),
+                 "--output", str(model)]) == 2
