@@ -8,6 +8,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from ..._progress import Stages
 from ...errors import InvalidParameterError
 from ...validation import Interval, Options, Satisfies
 from .. import _trees as trees
@@ -111,7 +112,7 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         Seeds the synthesizer's own sampling generator and the trees' tie-breaking (fitting is
         deterministic for a given ``random_state``).
     verbose : bool, default False
-        Unused (fitting takes seconds); kept for a uniform interface.
+        A progress bar over the fit's stages (structure search, tables, trees) on stderr; quiet otherwise.
 
     Dask: ``fit`` also accepts a ``dask.dataframe.DataFrame`` (a table larger than memory); counts
     are summed over its partitions and no process holds the whole table. What is exact and what
@@ -212,12 +213,18 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
     def _fit_counts(self, counts, cards: np.ndarray, tree_rows: np.ndarray, rng: np.random.Generator) -> None:
         """Structure and tables from family counts; trees (if any) from the discrete rows ``tree_rows``."""
         self.cardinalities_ = cards
+        stages = Stages(self.verbose, type(self).__name__, 3 + (self.conditionals == "tree"))
         parents = self._learn_structure(counts, cards)
+        stages.done(f"structure: {sum(len(p) for p in parents)} edges")
         self.parents_ = [tuple(sorted(int(p) for p in ps)) for ps in parents]
         tables = counts([(v, self.parents_[v]) for v in range(len(cards))])
         self.tables_ = [bn.table_from_counts(t, float(self.pseudo_count)) for t in tables]
+        stages.done(f"{len(self.tables_)} tables")
         self.trees_ = self._fit_trees(tree_rows, rng) if self.conditionals == "tree" else None
+        if self.trees_ is not None:
+            stages.done(f"{len(self.trees_)} trees")
         self._prepare_sampling()
+        stages.done("ready to sample")
 
     def _cardinalities(self, maxima) -> np.ndarray:
         return np.array([len(self.bins_[col.name]["upper"]) if col.kind == "numerical"

@@ -8,6 +8,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from ..._progress import progress
 from ...schema.codecs import MISSING_SUFFIX
 from ...validation import Interval, Options
 from .. import _calibration as calibration
@@ -98,7 +99,7 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
     random_state : int, optional
         Seeds fitting and the synthesizer's own sampling generator.
     verbose : bool, default False
-        Unused (fitting takes seconds); kept for a uniform interface.
+        A progress bar over the variables' step models on stderr; quiet otherwise.
 
     Attributes
     ----------
@@ -165,7 +166,7 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
             fit_memory(self.variables_, states, levels, position, features, cards)
         self.tables_ = {}
         first = position == 0
-        for i, var in enumerate(self.variables_):
+        for i, var in enumerate(progress(self.variables_, self.verbose, type(self).__name__, unit="variable")):
             name = var["name"]
             if var["kind"] == "diff":
                 rows = ~first
