@@ -22,7 +22,8 @@ from .utility import task_of, utility_details
 
 
 def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, target: str | None = None,
-             holdout: pd.DataFrame | None = None, metrics="all", constraints=None, random_state=0) -> Report:
+             holdout: pd.DataFrame | None = None, metrics="all", constraints=None, task: str | None = None,
+             random_state=0) -> Report:
     """Measure how faithful, useful and private synthetic data is.
 
     Parameters
@@ -36,6 +37,10 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, targ
         ignored by every metric.
     target : str, optional
         Column to predict for the utility family; without it utility is skipped.
+    task : {"classification", "regression"}, optional
+        How to predict ``target``. Default: classes for categorical and boolean targets and for a numerical
+        target whose values are at most 10 distinct integers (codes such as a status 0/1/2), regression for
+        other numbers; the report says which (``info["task"]``, the summary's utility line).
     holdout : pandas.DataFrame, optional
         Real rows the synthesizer never saw. Utility (TSTR/TRTR) and the privacy distances need it; without
         it they are NaN with a warning.
@@ -71,7 +76,7 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, targ
         raise param_error("evaluate", "random_state", "an int or None", random_state)
     data = prepare(real, synthetic, metadata, holdout)
     if target is not None:
-        task_of(data, target)
+        task = task_of(data, target, task)
     elif "utility" in families and metrics != "all":
         raise InvalidParameterError(
             "The utility metrics need the column to predict: pass target=... (e.g. target='income'), "
@@ -82,7 +87,7 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, targ
         if family == "utility" and target is None:
             continue
         start = time.perf_counter()
-        details.update(_run_family(family, data, target, random_state))
+        details.update(_run_family(family, data, target, random_state, task))
         timings[family] = round(time.perf_counter() - start, 4)
     if constraints is not None:
         details["constraints"] = adherence_details(real, synthetic, constraints)
@@ -93,19 +98,19 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, targ
         score=_overall_score(details),
         scores=_flat_scores(details),
         details=details,
-        info=_info(data, target, families, random_state, timings),
+        info=_info(data, target, task, families, random_state, timings),
         plot_data={"distributions": column_distributions(data), "columns": data.columns}
         if "marginal" in families or "joint" in families else {},
     )
 
 
-def _run_family(family: str, data: EvaluationData, target, random_state) -> dict:
+def _run_family(family: str, data: EvaluationData, target, random_state, task=None) -> dict:
     if family == "marginal":
         return {"column_shapes": shapes_details(data)}
     if family == "joint":
         return {"column_pair_trends": pair_trends_details(data, random_state)}
     if family == "utility":
-        return {"utility": utility_details(data, target, random_state=_seed(random_state))}
+        return {"utility": utility_details(data, target, random_state=_seed(random_state), task=task)}
     if family == "detection":
         return {"detection": detection_details(data, random_state=random_state),
                 "detection_columns": giveaway_details(data, random_state=_seed(random_state))}
@@ -161,7 +166,7 @@ def _flat_scores(details: dict) -> dict:
     return scores
 
 
-def _info(data: EvaluationData, target, families, random_state, timings) -> dict:
+def _info(data: EvaluationData, target, task, families, random_state, timings) -> dict:
     return {
         "num_rows_real": len(data.real),
         "num_rows_synthetic": len(data.synthetic),
@@ -170,7 +175,7 @@ def _info(data: EvaluationData, target, families, random_state, timings) -> dict
         "sdtypes": {c: data.sdtype(c) for c in data.columns},
         "pii_columns": [c for c, spec in data.metadata.columns.items() if is_pii(spec)],
         "target": target,
-        "task": None if target is None else task_of(data, target),
+        "task": None if target is None else task,
         "families": list(families),
         "random_state": random_state,
         "seconds": timings,

@@ -12,7 +12,7 @@ from ._prepare import FAMILIES
 
 
 def add_evaluate_command(subparsers) -> argparse.ArgumentParser:
-    """Add ``evaluate REAL SYNTHETIC [--target COL] [--holdout FILE] [--json FILE] [--html FILE]``.
+    """Add ``evaluate REAL SYNTHETIC [--target COL] [--task T] [--holdout FILE] [--json FILE] [--html FILE]``.
 
     Parameters
     ----------
@@ -33,6 +33,8 @@ def add_evaluate_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("real", help="the real data the synthesizer was fit on (.csv or .parquet)")
     parser.add_argument("synthetic", help="the synthetic data (.csv or .parquet)")
     parser.add_argument("--target", default=None, help="column to predict for the utility scores")
+    parser.add_argument("--task", default=None, choices=["classification", "regression"],
+                        help="how to predict the target (default: classes for categories and few integer codes)")
     parser.add_argument("--holdout", default=None,
                         help="real rows the synthesizer never saw; needed by utility and privacy distances")
     parser.add_argument("--metadata", default=None, help="JSON file with SDV-style metadata (default: detect)")
@@ -61,8 +63,8 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
     real, synthetic = read_table(args.real), read_table(args.synthetic)
     holdout = read_table(args.holdout) if args.holdout else None
     constraints = read_constraints(args.constraints) if getattr(args, "constraints", None) else None
-    report = evaluate(real, synthetic, metadata, target=args.target, holdout=holdout, metrics=metrics,
-                      constraints=constraints, random_state=args.seed)
+    report = evaluate(real, synthetic, metadata, target=args.target, task=args.task, holdout=holdout,
+                      metrics=metrics, constraints=constraints, random_state=args.seed)
     print(report.summary())
     if args.json:
         report.to_json(args.json)

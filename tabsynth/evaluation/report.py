@@ -102,7 +102,7 @@ class Report:
             return []
         table = self.details["utility"].pivot_table(index=["Model", "Metric"], columns="Train",
                                                     values="Score", sort=False, dropna=False)
-        title = f"Utility, tested on the holdout (target {self.info['target']!r})"
+        title = f"Utility, tested on the holdout (target {self.info['target']!r}, {self.info.get('task')})"
         lines = [f"{title:<42}    TSTR      TRTR"]
         for (model, metric), row in table.iterrows():
             lines.append(f"  {model + ' ' + metric:<40}{_fmt(row.get('synthetic'))}  {_fmt(row.get('real'))}")

@@ -19,18 +19,33 @@ CLASSIFICATION_METRICS = ("roc_auc", "f1_macro", "accuracy")
 REGRESSION_METRICS = ("r2", "rmse")
 
 
-def task_of(data: EvaluationData, target: str) -> str:
-    """``"classification"`` or ``"regression"`` for ``target``; raises when it cannot be a target."""
+MAX_CLASS_LEVELS = 10  # an integer target with at most this many distinct values is a class label
+TASKS = ("classification", "regression")
+
+
+def task_of(data: EvaluationData, target: str, task: str | None = None) -> str:
+    """``"classification"`` or ``"regression"`` for ``target``; raises when it cannot be a target.
+
+    ``task=None`` decides: categorical and boolean targets are classes; a numerical target is classes when
+    every real value is an integer and there are at most ``MAX_CLASS_LEVELS`` of them (a status 0/1/2, a
+    stage 1-4: codes, not quantities), else regression. ``task`` overrides that for a numerical target.
+    """
     if target not in data.metadata.columns:
         raise InvalidParameterError(
             f"The 'target' parameter of evaluate must be one of the columns {data.metadata.column_names}. "
             f"Got {target!r} instead."
         )
+    if task is not None and task not in TASKS:
+        raise InvalidParameterError(f"The 'task' parameter of evaluate must be one of {list(TASKS)} or None. "
+                                    f"Got {task!r} instead.")
     sdtype = data.metadata.sdtype(target)
     if sdtype in ("categorical", "boolean"):
-        task = "classification"
+        if task == "regression":
+            raise InvalidParameterError(f"The target {target!r} is {sdtype}, so it cannot be regressed; use "
+                                        "task='classification' or declare it numerical in the metadata.")
+        chosen = "classification"
     elif sdtype == "numerical":
-        task = "regression"
+        chosen = task or ("classification" if _looks_like_codes(data.real[target]) else "regression")
     else:
         raise InvalidParameterError(
             f"The target column {target!r} has sdtype {sdtype!r}; utility needs a categorical, boolean or "
@@ -41,7 +56,12 @@ def task_of(data: EvaluationData, target: str) -> str:
             f"The target column {target!r} has fewer than two distinct values in the real data, so there is "
             "nothing to predict. Pick another target."
         )
-    return task
+    return chosen
+
+
+def _looks_like_codes(column: pd.Series) -> bool:
+    values = pd.to_numeric(column, errors="coerce").dropna().to_numpy(dtype=float)
+    return bool(len(values) and np.all(values == np.round(values)) and len(np.unique(values)) <= MAX_CLASS_LEVELS)
 
 
 def _nan_rows(models, task: str) -> pd.DataFrame:
@@ -51,7 +71,8 @@ def _nan_rows(models, task: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Model", "Train", "Metric", "Score"])
 
 
-def utility_details(data: EvaluationData, target: str, models=MODELS, random_state=0) -> pd.DataFrame:
+def utility_details(data: EvaluationData, target: str, models=MODELS, random_state=0,
+                    task: str | None = None) -> pd.DataFrame:
     """TSTR and TRTR scores of prepared data.
 
     Rows whose target is missing are left out of training and testing. Every model is tested on the
@@ -63,7 +84,7 @@ def utility_details(data: EvaluationData, target: str, models=MODELS, random_sta
         Columns ``Model`` (hgb, linear), ``Train`` (synthetic = TSTR, real = TRTR), ``Metric`` (roc_auc,
         f1_macro, accuracy; or r2, rmse) and ``Score``. All NaN, with a warning, without a holdout.
     """
-    task = task_of(data, target)
+    task = task_of(data, target, task)
     if data.holdout is None:
         warnings.warn(
             "Utility (TSTR/TRTR) needs real rows the synthesizer never saw: pass holdout=... "
