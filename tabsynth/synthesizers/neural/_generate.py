@@ -9,8 +9,6 @@ the next step's input. Memory is the GRU state, the previous row and the output 
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import _recurrent as R
 from . import _torch as T
 from ._tracks import START, STEP
@@ -30,11 +28,13 @@ class TrackDecoder:
             for name in names:
                 normalizer = transformer.normalizers_[name]
                 parts.append((position[(name, "mode")], position[(name, "scalar")],
-                              torch.as_tensor(normalizer.means_, dtype=torch.float32, device=device),
-                              torch.as_tensor(normalizer.stds_, dtype=torch.float32, device=device)))
+                              torch.as_tensor(normalizer.means_, dtype=torch.float64, device=device),
+                              torch.as_tensor(normalizer.stds_, dtype=torch.float64, device=device)))
             self.parts.append(parts)
         keys = ("low", "high", "center", "scale")
-        self.bounds = {k: torch.as_tensor([t[k] for t in self.tracks], dtype=torch.float32, device=device)
+        # levels in float64: a column's values may lie beyond float32's range (1e300), and only the
+        # standardized level the network reads is cast down
+        self.bounds = {k: torch.as_tensor([t[k] for t in self.tracks], dtype=torch.float64, device=device)
                        for k in keys}
 
     @staticmethod
@@ -42,7 +42,7 @@ class TrackDecoder:
         torch = T.import_torch()
         mode_unit, scalar_unit, means, stds = part
         mode = draws[mode_unit].long()
-        return torch.clamp(draws[scalar_unit], -1.0, 1.0) * 4 * stds[mode] + means[mode]
+        return torch.clamp(draws[scalar_unit].double(), -1.0, 1.0) * 4 * stds[mode] + means[mode]
 
     def levels(self, draws, previous, first: bool, baseline):
         """Every number's departure from its seasonal ``baseline`` at this step (modeling scale), from the
@@ -55,7 +55,7 @@ class TrackDecoder:
             else:
                 value = self._value(parts[0], draws)
                 if track["log"]:
-                    value = torch.log(value.clamp_min(1e-30))
+                    value = torch.log(value.clamp_min(1e-300))
                 value = value - baseline[:, j]
             columns.append(value)
         if not columns:
@@ -63,7 +63,8 @@ class TrackDecoder:
         return torch.minimum(torch.maximum(torch.stack(columns, dim=1), self.bounds["low"]), self.bounds["high"])
 
     def standardized(self, levels):
-        return (levels - self.bounds["center"]) / self.bounds["scale"]
+        """The network's input: levels standardized, in float32."""
+        return ((levels - self.bounds["center"]) / self.bounds["scale"]).float()
 
 
 def generate(net, units, decoder, vectors, features, baselines, width: int, generator):
@@ -75,11 +76,11 @@ def generate(net, units, decoder, vectors, features, baselines, width: int, gene
     state = R.initial_state(net, vectors)
     sampler = R.StepSampler(net, units, generator)
     previous = torch.zeros((size, net.data_dim), device=device)
-    levels = torch.zeros((size, len(decoder.tracks)), device=device)
+    levels = torch.zeros((size, len(decoder.tracks)), dtype=torch.float64, device=device)
     drawn = torch.zeros((width, size, len(units)), device=device)
-    tracked = torch.zeros((width, size, len(decoder.tracks)), device=device)
+    tracked = torch.zeros((width, size, len(decoder.tracks)), dtype=torch.float64, device=device)
     flag = torch.ones((size, 1), device=device)
-    inputs_level = torch.zeros_like(levels)
+    inputs_level = torch.zeros((size, len(decoder.tracks)), device=device)
     for t in range(width):
         inputs = torch.cat([previous, inputs_level, flag, features[:, t], vectors], dim=1)[:, None, :]
         summary, state = net.gru(inputs, state)
@@ -89,4 +90,4 @@ def generate(net, units, decoder, vectors, features, baselines, width: int, gene
         tracked[t] = levels
         inputs_level = decoder.standardized(levels)
         flag = torch.zeros_like(flag)
-    return drawn.transpose(0, 1).cpu().numpy(), tracked.transpose(0, 1).cpu().numpy().astype(np.float64)
+    return drawn.transpose(0, 1).cpu().numpy(), tracked.transpose(0, 1).cpu().numpy()

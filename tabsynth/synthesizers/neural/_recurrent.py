@@ -59,9 +59,7 @@ def build(data_dim: int, num_tracks: int, feature_dim: int, context_dim: int, hi
     """The module (weights from ``generator``; None leaves them empty, to be loaded)."""
     torch = T.import_torch()
     num_scalars = sum(u["scalar"] for u in units)
-
-    def layer(i, o):
-        return T.linear(i, o, generator, device) if generator is not None else T.empty_linear(i, o, device)
+    layer = T.layer_builder(generator, device)
 
     net = torch.nn.Module()
     net.initial = layer(context_dim, hidden * layers)

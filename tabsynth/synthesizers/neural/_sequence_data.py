@@ -82,6 +82,23 @@ def _cumulative_within(gaps: np.ndarray, position: np.ndarray) -> np.ndarray:
     return total - offsets
 
 
+def magnitude(values: np.ndarray) -> float:
+    peak = float(np.max(np.abs(values))) if len(values) else 0.0
+    return peak if peak > 0 else 1.0
+
+
+def robust_center(values: np.ndarray) -> float:
+    """The mean, computed on values scaled to at most 1 (a plain mean of numbers near 1e300 overflows)."""
+    peak = magnitude(values)
+    return float(np.mean(values / peak) * peak) if len(values) else 0.0
+
+
+def robust_spread(values: np.ndarray) -> float:
+    """The standard deviation, computed on scaled values for the same reason (the squares overflow)."""
+    peak = magnitude(values)
+    return float(np.std(values / peak) * peak) if len(values) else 0.0
+
+
 class ContextEncoder:
     """Context columns and the log length of each sequence as one float vector."""
 
@@ -92,8 +109,7 @@ class ContextEncoder:
             if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
                 values = column.to_numpy(dtype=float, na_value=np.nan)
                 finite = values[np.isfinite(values)]
-                center = float(finite.mean()) if len(finite) else 0.0
-                scale = float(finite.std()) if len(finite) and finite.std() > 0 else 1.0
+                center, scale = robust_center(finite), robust_spread(finite) or 1.0
                 self.columns_.append({"name": name, "numeric": True, "center": center, "scale": scale,
                                       "flag": bool(np.isnan(values).any())})
             else:

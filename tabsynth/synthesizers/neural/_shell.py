@@ -68,12 +68,7 @@ class NeuralSynthesizer(Synthesizer):
 
     def _layer_builder(self, generator):
         """``layer(in, out)``: a linear layer drawn from ``generator``, or left empty (None: weights to load)."""
-        device = self._device
-
-        def layer(i, o):
-            return T.linear(i, o, generator, device) if generator is not None else T.empty_linear(i, o, device)
-
-        return layer
+        return T.layer_builder(generator, self._device)
 
     def _start_training(self, encoded: pd.DataFrame, rng: np.random.Generator):
         """The fit prologue: device, held-out rows (early stopping), transformer; the training tensor and stopper."""

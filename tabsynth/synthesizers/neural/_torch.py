@@ -49,10 +49,21 @@ def linear(in_features: int, out_features: int, generator, device):
     """An ``nn.Linear`` initialized as torch does (uniform +-1/sqrt(fan_in)) but from ``generator``."""
     torch = import_torch()
     layer = torch.nn.utils.skip_init(torch.nn.Linear, in_features, out_features, device=device)
-    bound = 1.0 / math.sqrt(in_features)
+    bound = 1.0 / math.sqrt(max(in_features, 1))  # a layer with no inputs (nothing to read yet) has only its bias
     with torch.no_grad():
         layer.weight.uniform_(-bound, bound, generator=generator)
         layer.bias.uniform_(-bound, bound, generator=generator)
+    return layer
+
+
+def layer_builder(generator, device):
+    """``layer(in, out)``: a linear layer drawn from ``generator``, or left empty (None: weights to load)."""
+
+    def layer(in_features: int, out_features: int):
+        if generator is None:
+            return empty_linear(in_features, out_features, device)
+        return linear(in_features, out_features, generator, device)
+
     return layer
 
 

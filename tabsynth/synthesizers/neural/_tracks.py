@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ...schema.codecs import MISSING_SUFFIX
-from ._sequence_data import PERIODS
+from ._sequence_data import PERIODS, magnitude, robust_center, robust_spread
 
 SMOOTH_RATIO = 1.0  # steps spread less than the values (lag-1 autocorrelation above 1/2); 0.5 measured worse
 MIN_DISTINCT = 40
@@ -49,7 +49,7 @@ class NumberTracks:
 
     def fit(self, encoded: pd.DataFrame, columns, starts: np.ndarray, calendar: dict) -> NumberTracks:
         self.keys_ = sorted(k for k in calendar if k in PERIODS)
-        self.tracks_ = []
+        self.tracks_, departures = [], {}
         for column in columns:
             if column.kind != "numerical":
                 continue
@@ -62,13 +62,18 @@ class NumberTracks:
             effects = _seasonal_effects(level, calendar, self.keys_, ~missing)
             bounds = [float(level[~missing].min()), float(level[~missing].max())]
             level = level - _baseline(effects, calendar, self.keys_)
-            steps = np.delete(np.diff(level), starts[1:] - 1)
-            smooth = bool(len(steps) > 1 and missing.mean() < 0.5 and len(np.unique(observed)) > MIN_DISTINCT
-                          and np.std(steps) < SMOOTH_RATIO * np.std(level[~missing]))
+            departures[column.name] = level
+            with np.errstate(over="ignore", invalid="ignore"):  # values near 1e300: their steps overflow
+                steps = np.delete(np.diff(level), starts[1:] - 1)
+                smooth = bool(len(steps) > 1 and missing.mean() < 0.5 and len(np.unique(observed)) > MIN_DISTINCT
+                              and np.all(np.isfinite(steps))
+                              and robust_spread(steps) < SMOOTH_RATIO * robust_spread(level[~missing]))
             seen = level[~missing]
+            center, scale = robust_center(seen), robust_spread(seen)
             self.tracks_.append({"name": column.name, "log": use_log, "smooth": smooth, "low": float(seen.min()),
-                                 "high": float(seen.max()), "center": float(seen.mean()),
-                                 "scale": float(seen.std()) or 1.0, "effects": effects, "bounds": bounds})
+                                 "high": float(seen.max()), "center": center, "scale": scale or 1.0,
+                                 "effects": effects, "bounds": bounds})
+        self._fitted = (encoded, departures)  # frame() of the same data reuses them (not saved)
         return self
 
     @staticmethod
@@ -79,7 +84,8 @@ class NumberTracks:
         if use_log:
             values = np.log(values)
         entity = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(values)]))
-        filled = pd.Series(values).groupby(entity).transform(lambda s: s.ffill().bfill())
+        forward = pd.Series(values).groupby(entity).ffill()
+        filled = forward.groupby(entity).bfill()
         return filled.fillna(np.nanmean(values) if np.isfinite(values).any() else 0.0).to_numpy()
 
     @property
@@ -117,9 +123,13 @@ class NumberTracks:
         ``(rows, tracks)`` (the previous step's level is the next step's input)."""
         out = encoded.copy()
         levels = np.zeros((len(encoded), len(self.tracks_)), dtype=np.float32)
+        fitted_on, departures = getattr(self, "_fitted", (None, {}))
+        self._fitted = (None, {})
         for j, track in enumerate(self.tracks_):
-            level = self._level(encoded, track["name"], track["log"], starts)
-            level = level - _baseline(track["effects"], calendar, self.keys_)
+            level = departures.get(track["name"]) if fitted_on is encoded else None
+            if level is None:
+                level = self._level(encoded, track["name"], track["log"], starts)
+                level = level - _baseline(track["effects"], calendar, self.keys_)
             levels[:, j] = (level - track["center"]) / track["scale"]
             if track["smooth"]:
                 steps = np.r_[0.0, np.diff(level)]
@@ -146,8 +156,10 @@ class NumberTracks:
 def _seasonal_effects(level: np.ndarray, calendar: dict, keys: list, observed: np.ndarray) -> dict:
     """Additive calendar effects (mean departure per hour, weekday, month), by three rounds of backfitting."""
     effects = {k: np.zeros(PERIODS[k]) for k in keys}
-    if not keys:
+    if not keys or not observed.any():
         return effects
+    peak = magnitude(level[observed])  # fitted on scaled values: sums of numbers near 1e300 overflow
+    level = level / peak
     for _ in range(3):
         for key in keys:
             codes = np.asarray(calendar[key])[observed]
@@ -156,7 +168,7 @@ def _seasonal_effects(level: np.ndarray, calendar: dict, keys: list, observed: n
             counts = np.bincount(codes, minlength=PERIODS[key])
             sums = np.bincount(codes, weights=rest, minlength=PERIODS[key])
             effects[key] = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
-    return effects
+    return {k: v * peak for k, v in effects.items()}
 
 
 def _baseline(effects: dict, calendar: dict, keys: list):

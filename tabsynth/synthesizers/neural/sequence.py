@@ -181,7 +181,8 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         self.context_encoder_ = ContextEncoder().fit(context, lengths)
         self.transformer_, self.network_, self.best_epoch_ = None, None, None
         self.loss_history_, self.calibration_ = T.loss_frame([]), {}
-        if self.schema_ is None:  # every column is context or a function of the index: nothing to learn
+        if self.schema_ is None or not self.schema_.columns:  # every column is context, constant or a function
+            # of the index: nothing to learn
             return
         self.tracks_ = NumberTracks().fit(encoded, self.schema_.columns, starts, calendar)
         frame, levels = self.tracks_.frame(encoded, starts, calendar)
@@ -384,7 +385,7 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         with torch.no_grad():
             features = torch.as_tensor(features, device=self._device)
             vectors = torch.as_tensor(self.context_encoder_.transform(context, lengths), device=self._device)
-            baselines = torch.as_tensor(self.tracks_.baselines(calendar, (size, width)), dtype=torch.float32,
+            baselines = torch.as_tensor(self.tracks_.baselines(calendar, (size, width)), dtype=torch.float64,
                                         device=self._device)
             return generate(net, self._units, self._decoder, vectors, features, baselines, width, generator)
 
