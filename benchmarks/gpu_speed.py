@@ -22,7 +22,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def run(name: str, epochs: int, seed: int, train, test) -> dict:
     import torch
 
-    synth = tabsynth.make(name, epochs=epochs, device="cuda", random_state=seed)
+    synth = tabsynth.make(name, epochs=epochs, validation_fraction=None, device="cuda", random_state=seed)
     started = time.perf_counter()
     synth.fit(train)
     torch.cuda.synchronize()

@@ -61,7 +61,7 @@ def _fit_ours(model: str, epochs: int, seed: int, data_csv: str, out_csv: str) -
     for owner, name in ((Schema, "encode"), (TableTransformer, "fit"), (TableTransformer, "transform")):
         _timer(owner, name, totals)
     _timer(Schema, "fit", totals)  # a classmethod: wrapped the same way
-    synth = tabsynth.make(model, epochs=epochs, device="cpu", random_state=seed)
+    synth = tabsynth.make(model, epochs=epochs, validation_fraction=None, device="cpu", random_state=seed)  # as the reference
     return _fit_and_sample(lambda: synth.fit(real), lambda n: synth.sample(n), totals, out_csv, len(real))
 
 

@@ -30,9 +30,9 @@ CASES = {
     "bayesian_network_table": Case("adult", {"conditionals": "table"}),
     "gaussian_copula": Case("adult"),
     "ctgan": Case("adult", {"epochs": 3, "batch_size": 100, "embedding_dim": 16, "generator_dim": (32, 32),
-                             "discriminator_dim": (32, 32), "device": "cpu"}),
+                             "discriminator_dim": (32, 32), "device": "cpu", "validation_fraction": None}),
     "tvae": Case("adult", {"epochs": 3, "batch_size": 100, "embedding_dim": 16, "compress_dims": (32, 32),
-                           "decompress_dims": (32, 32), "device": "cpu"}),
+                           "decompress_dims": (32, 32), "device": "cpu", "validation_fraction": None}),
     # the chain of 0.1.0 is conditionals="table"; the default ("auto") chooses trees where they predict better
     "markov_chain": Case("gapminder", {"conditionals": "table"}, sequence=True),
 }

@@ -14,8 +14,9 @@ FAST_PARAMS = {
 }
 TABLE_SYNTHESIZERS = [name for name in tabsynth.available() if name in FAST_PARAMS]
 
-# Missing rates need a few more steps than 2 epochs of 4 batches give the neural models.
-CHECK_PARAMS = {("ctgan", "check_missing_values"): {"epochs": 20}, ("tvae", "check_missing_values"): {"epochs": 20}}
+# Missing rates need a few more steps than 2 epochs of 4 batches give the neural models; with early stopping (the
+# default) a cap of 20 kept TVAE's epoch 9 (held-out score 0.746 against 0.761 at 40) and missed the rates.
+CHECK_PARAMS = {("ctgan", "check_missing_values"): {"epochs": 40}, ("tvae", "check_missing_values"): {"epochs": 40}}
 # Known model limitations, kept visible: strict, so the day one is fixed the suite says so.
 KNOWN_FAILURES: dict = {}
 

@@ -309,8 +309,37 @@ def test_early_stopping_is_reproducible(name):
     second = tabsynth.make(name, random_state=5, **{**TINY[name], **EARLY}).fit(data)
     pd.testing.assert_frame_equal(first.loss_history_, second.loss_history_)
     pd.testing.assert_frame_equal(first.sample(200, random_state=1), second.sample(200, random_state=1))
-    plain = tabsynth.make(name, random_state=5, **TINY[name]).fit(data)  # off by default: no held-out score
+    plain = tabsynth.make(name, random_state=5, **{**TINY[name], "validation_fraction": None}).fit(data)
     assert "validation_score" not in plain.loss_history_
+
+
+@pytest.mark.parametrize("name", ["ctgan", "tvae"])
+def test_early_stopping_is_the_default(name, monkeypatch):
+    from tabsynth.synthesizers.neural import _early_stopping
+
+    held = []
+    real_split = _early_stopping.split
+    monkeypatch.setattr(_early_stopping, "split", lambda encoded, *a: held.append(len(encoded)) or real_split(
+        encoded, *a))
+    assert tabsynth.make(name).get_params()["validation_fraction"] == "auto"
+    synth = tabsynth.make(name, random_state=0, **{**TINY[name], "epochs": 3}).fit(make_check_data(400))
+    assert "validation_score" in synth.loss_history_
+    assert held == [400]
+    for rows, scored in [(60, True), (49, False)]:  # 60 rows: 6 are 10 %, so 10 are held out; 49: too few
+        synth = tabsynth.make(name, random_state=0, **TINY[name]).fit(make_check_data(rows))
+        assert ("validation_score" in synth.loss_history_) is scored
+
+
+def test_auto_holds_out_at_least_ten_rows(monkeypatch):
+    from tabsynth.synthesizers.neural import _early_stopping
+
+    seen = []
+    monkeypatch.setattr(_early_stopping, "EarlyStopping", lambda held_out, *a: seen.append(len(held_out))
+                        or (_ for _ in ()).throw(RuntimeError("stop")))
+    for rows, expected in [(60, 10), (400, 40)]:
+        with pytest.raises(RuntimeError, match="stop"):
+            tabsynth.make("tvae", random_state=0, **TINY["tvae"]).fit(make_check_data(rows))
+        assert seen[-1] == expected
 
 
 @pytest.mark.parametrize("name", ["ctgan", "tvae"])

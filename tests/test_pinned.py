@@ -5,7 +5,8 @@ either a bug, or a deliberate change that must be explained and the pins rewritt
 
 Deliberate changes since, each with its refit pin in ``fixtures/pinned_rows/refit/`` (the 0.1.0 model files still
 give the 0.1.0 rows): ``bayesian_network`` — tree leaves of at least 20 rows (issue 18; the 1,500-row case had
-15-row leaves), so small tables are not memorized.
+15-row leaves), so small tables are not memorized. ``ctgan``/``tvae`` — early stopping became the default (issue 22);
+their cases pass ``validation_fraction=None``, 0.1.0's behaviour, and keep the 0.1.0 pins.
 """
 
 from __future__ import annotations

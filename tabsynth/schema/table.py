@@ -29,6 +29,7 @@ from .metadata import Metadata
 from .pii import PII_SDTYPES, PiiCodec, detect_pii, is_pii
 from .relations import DerivedCodec, detect_relations
 from .sums import SumCodec, detect_sums
+from .support import ConditionSupport, is_missing
 
 _CODECS = {cls.__name__: cls for cls in (NumericalCodec, DatetimeCodec, CategoricalCodec, ConstantCodec, IdCodec,
                                          PiiCodec, DerivedCodec, SumCodec, BoundedCodec, CombinationCodec,
@@ -48,9 +49,10 @@ class Schema:
         Derived column -> the column it is a function of.
     """
 
-    def __init__(self, codecs: dict, metadata: Metadata):
+    def __init__(self, codecs: dict, metadata: Metadata, support: ConditionSupport | None = None):
         self.codecs = codecs
         self.metadata = metadata
+        self.support = support  # real-row counts that conditions are checked against (None: not counted)
 
     @classmethod
     def fit(cls, data: pd.DataFrame, metadata: Metadata, *, enforce_min_max_values: bool = True,
@@ -98,7 +100,9 @@ class Schema:
                                                                                      data[list(sums[name])])
             else:
                 codecs[name] = fit_codec(name, spec, data[name], enforce_min_max_values, max_categories)
-        return cls(codecs, metadata)
+        counted = [c for c in data.columns if c not in personal and metadata.sdtype(c) != "id"]
+        support = ConditionSupport.fit(data, counted, {c: metadata.sdtype(c) for c in counted})
+        return cls(codecs, metadata, support)
 
     @property
     def columns(self) -> list[EncodedColumn]:
@@ -260,6 +264,7 @@ class Schema:
         return {
             "metadata": {"columns": self.metadata.columns, "primary_key": self.metadata.primary_key},
             "codecs": [{"type": type(c).__name__, "state": c.to_state()} for c in self.codecs.values()],
+            "support": None if self.support is None else self.support.to_state(),
         }
 
     @classmethod
@@ -271,7 +276,35 @@ class Schema:
             codec = _CODECS[item["type"]].from_state(item["state"])
             codecs[codec.name] = codec
         metadata = state["metadata"]
-        return cls(codecs, Metadata(metadata["columns"], primary_key=metadata["primary_key"]))
+        support = state.get("support")  # model files written before the counts have none
+        return cls(codecs, Metadata(metadata["columns"], primary_key=metadata["primary_key"]),
+                   None if support is None else ConditionSupport.from_state(support))
+
+    def warn_unseen(self, conditions: pd.DataFrame) -> None:
+        """Warn when condition rows ask for values no real row has together (see :mod:`.support`)."""
+        if self.support is None or conditions.empty:
+            return
+        unseen = []
+        for row in conditions.drop_duplicates().head(MAX_CHECKED_CONDITIONS).to_dict("records"):
+            found = self.support.matching(row)
+            if found is not None and found[0] == 0:
+                unseen.append(row)
+        if unseen:
+            warnings.warn(_unseen_message(unseen, self.support.num_rows), UserWarning, stacklevel=4)
+
+
+MAX_CHECKED_CONDITIONS = 10_000  # distinct condition rows counted before sampling
+
+
+def _unseen_message(unseen: list[dict], num_rows: int) -> str:
+    shown = "; ".join(repr({k: v for k, v in row.items() if not is_missing(v)}) for row in unseen[:3])
+    more = f" and {len(unseen) - 3} more" if len(unseen) > 3 else ""
+    return (
+        f"No real row has the condition values {shown}{more} together: they match 0 of the {num_rows:,} training "
+        "rows. The rows are generated anyway, by extrapolation from what the model learned of these values "
+        "apart (the Bayesian network from its smoothed tables; rejection-based models may not reach the request "
+        "and raise), with nothing real behind them: check them before use, or condition on values seen together."
+    )
 
 
 def fit_codec(name: str, spec: dict, column: pd.Series, enforce_min_max_values: bool = True,

@@ -234,7 +234,9 @@ class Synthesizer(BaseSynthesizer):
             if not conditions:
                 return num_rows, None
             frame = pd.DataFrame([dict(conditions)])
-            return num_rows, Conditions(frame, self.schema_.encode_conditions(frame), repeat=True)
+            encoded = self.schema_.encode_conditions(frame)
+            self.schema_.warn_unseen(frame)
+            return num_rows, Conditions(frame, encoded, repeat=True)
         if isinstance(conditions, pd.DataFrame):
             if num_rows is None:
                 num_rows = len(conditions)
@@ -244,7 +246,9 @@ class Synthesizer(BaseSynthesizer):
                     "gives one output row per condition row. Omit num_rows or make them equal."
                 )
             frame = conditions.reset_index(drop=True)
-            return num_rows, Conditions(frame, self.schema_.encode_conditions(frame), repeat=False)
+            encoded = self.schema_.encode_conditions(frame)
+            self.schema_.warn_unseen(frame)
+            return num_rows, Conditions(frame, encoded, repeat=False)
         raise ConditionError(f"conditions must be a dict or a DataFrame. Got {type(conditions).__name__}.")
 
     def _sample_by_rejection(self, size: int, rng: np.random.Generator, conditions: pd.DataFrame) -> pd.DataFrame:

@@ -25,17 +25,17 @@ from ...errors import InvalidDataError
 _MAX_ROWS = 5000     # held-out rows compared, and synthetic rows drawn, per check
 _MAX_PAIRS = 60      # column pairs scored for pair trends
 _BINS = 10           # numericals are binned at held-out deciles for pair trends
-_MIN_HELD_OUT = 10
+MIN_HELD_OUT = 10
 _SMOOTHING = 5       # checks averaged for the decisions
 
 
-def split(encoded: pd.DataFrame, fraction: float, rng: np.random.Generator, owner: str):
-    """Training rows and held-out rows (a seeded random ``fraction`` of ``encoded``)."""
-    held = round(len(encoded) * fraction)
-    if held < _MIN_HELD_OUT or len(encoded) - held < 2:
+def split(encoded: pd.DataFrame, fraction: float, rng: np.random.Generator, owner: str, minimum: int = 0):
+    """Training rows and held-out rows (a seeded random ``fraction`` of ``encoded``, at least ``minimum``)."""
+    held = max(round(len(encoded) * fraction), minimum)
+    if held < MIN_HELD_OUT or len(encoded) - held < 2:
         raise InvalidDataError(
             f"{owner} with validation_fraction={fraction} holds out {held} of {len(encoded)} rows; early "
-            f"stopping needs at least {_MIN_HELD_OUT} held-out rows and 2 training rows. Use more data, another "
+            f"stopping needs at least {MIN_HELD_OUT} held-out rows and 2 training rows. Use more data, another "
             "validation_fraction, or validation_fraction=None (no early stopping)."
         )
     order = rng.permutation(len(encoded))

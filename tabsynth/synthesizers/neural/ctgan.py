@@ -60,8 +60,10 @@ class CTGANSynthesizer(NeuralSynthesizer):
     pac : int, default 10
         Rows per critic pack (PacGAN).
     epochs : int, default 300
-    validation_fraction : float, optional
-        Early stopping on a held-out fidelity score (off by default, as published).
+        A cap: early stopping (the default) ends training when the held-out score stops improving.
+    validation_fraction : float, "auto" or None, default "auto"
+        Early stopping on a held-out fidelity score, on by default (``epochs`` is then a cap): 10 %
+        of the rows, at least 10; tables under 50 rows train every epoch. None: off, as published.
     patience : int or None, default 30
     device : {"cpu", "cuda", "auto"}, default "auto"
     constraints : list of tabsynth.constraints rules, optional
@@ -122,7 +124,7 @@ class CTGANSynthesizer(NeuralSynthesizer):
                  discriminator_dim: tuple = (256, 256), generator_lr: float = 2e-4, generator_decay: float = 1e-6,
                  discriminator_lr: float = 2e-4, discriminator_decay: float = 1e-6, batch_size: int = 500,
                  discriminator_steps: int = 1, log_frequency: bool = True, pac: int = 10, epochs: int = 300,
-                 validation_fraction: float | None = None, patience: int | None = 30, device: str = "auto",
+                 validation_fraction: float | str | None = "auto", patience: int | None = 30, device: str = "auto",
                  constraints=None, on_violation: str = "raise",
                  random_state: int | None = None, verbose: bool = False):
         self.embedding_dim = embedding_dim

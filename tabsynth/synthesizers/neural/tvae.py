@@ -48,8 +48,10 @@ class TVAESynthesizer(NeuralSynthesizer):
     learning_rate : float, default 1e-3
     batch_size : int, default 500
     epochs : int, default 300
-    validation_fraction : float, optional
-        Early stopping on a held-out fidelity score (off by default, as published).
+        A cap: early stopping (the default) ends training when the held-out score stops improving.
+    validation_fraction : float, "auto" or None, default "auto"
+        Early stopping on a held-out fidelity score, on by default (``epochs`` is then a cap): 10 %
+        of the rows, at least 10; tables under 50 rows train every epoch. None: off, as published.
     patience : int or None, default 30
     device : {"cpu", "cuda", "auto"}, default "auto"
     constraints : list of tabsynth.constraints rules, optional
@@ -100,7 +102,7 @@ class TVAESynthesizer(NeuralSynthesizer):
     def __init__(self, *, embedding_dim: int = 128, compress_dims: tuple = (128, 128),
                  decompress_dims: tuple = (128, 128), l2scale: float = 1e-5, loss_factor: float = 2.0,
                  learning_rate: float = 1e-3, batch_size: int = 500, epochs: int = 300,
-                 validation_fraction: float | None = None, patience: int | None = 30, device: str = "auto",
+                 validation_fraction: float | str | None = "auto", patience: int | None = 30, device: str = "auto",
                  constraints=None, on_violation: str = "raise",
                  random_state: int | None = None, verbose: bool = False):
         self.embedding_dim = embedding_dim
