@@ -37,8 +37,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from . import _threads as threads
 from .errors import InvalidParameterError, NotFittedError
-from .validation import Interval, check_random_state, validate_params
+from .validation import Interval, Satisfies, check_random_state, validate_params
 
 
 def block_rng(seed: int, block: int) -> np.random.Generator:
@@ -59,7 +60,10 @@ class BaseSynthesizer(abc.ABC):
     _parameter_constraints: ClassVar[dict] = {
         "random_state": [None, Interval(Integral, 0, None)],
         "verbose": ["boolean"],
+        "n_jobs": [None, Satisfies(threads.valid, "None (the idle cores), -1 (every core) or a positive int",
+                                   invalid_examples=(0, -2, 1.5, "2"))],
     }
+    _uses_torch = False  # torch's thread pool is bounded too (see tabsynth._threads)
     _fit_call = "fit(data)"  # how the not-fitted error tells the user to fit
 
     # ------------------------------------------------------------------ params

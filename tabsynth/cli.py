@@ -202,13 +202,36 @@ def _sample_sequences(synth, args: argparse.Namespace, started: float) -> int:
 def _cmd_benchmark(args: argparse.Namespace) -> int:
     from .benchmarking import run_suite
 
+    tables = [_own_table(args)] if args.data else None
     result = run_suite(args.output, quick=args.quick, datasets=args.datasets, synthesizers=args.synthesizers,
                        seeds=args.seeds, timeout=args.timeout, neural_datasets=args.neural_datasets,
-                       threads=args.threads, progress=not args.no_progress, log=args.log)
+                       threads=args.threads, progress=not args.no_progress, log=args.log, tables=tables)
     files = result["files"]
     print(files["markdown"].read_text(encoding="utf-8"))
     print(f"Wrote {files['markdown']}, {files['json']} and {len(files['plots'])} plots")
     return 0
+
+
+def _own_table(args: argparse.Namespace):
+    """The user's ``--data`` (and ``--holdout``) as a benchmark data set, checked."""
+    from pathlib import Path
+
+    from .benchmarking import BenchmarkDataset
+    from .io import read_table
+
+    if args.datasets:
+        raise InvalidParameterError("Pass either --data (your table) or --datasets (bundled tables), not both.")
+    data = read_table(args.data)
+    holdout = read_table(args.holdout) if args.holdout else None
+    if args.target is not None and args.target not in data.columns:
+        raise InvalidParameterError(f"--target {args.target!r} is not a column of {args.data}. Its columns: "
+                                    f"{list(data.columns)}.")
+    if holdout is not None and list(holdout.columns) != list(data.columns):
+        raise InvalidParameterError(f"--holdout {args.holdout} must have the columns of --data, in order. "
+                                    f"Got {list(holdout.columns)}, expected {list(data.columns)}.")
+    cap = 2_000 if args.quick else None
+    return BenchmarkDataset(Path(args.data).name.split(".")[0], target=args.target, fit=data, holdout=holdout,
+                            max_fit_rows=cap, max_holdout_rows=cap)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -275,7 +298,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_benchmark_command(commands) -> None:
-    bench = commands.add_parser("benchmark", help="benchmark synthesizers on the bundled tables (several seeds)")
+    bench = commands.add_parser("benchmark", help="benchmark synthesizers on the bundled tables or yours "
+                                "(several seeds)")
+    bench.add_argument("--data", default=None, metavar="FILE",
+                       help="your table (.csv, .csv.gz or .parquet) instead of the bundled ones")
+    bench.add_argument("--target", default=None, metavar="COL", help="with --data: the column the utility "
+                       "scores predict (default: no utility)")
+    bench.add_argument("--holdout", default=None, metavar="FILE",
+                       help="with --data: real rows kept out of fitting (default: a seeded 25 %% of --data)")
     bench.add_argument("--datasets", nargs="+", default=None, metavar="NAME",
                        help="bundled tables (default: adult flights movies gss_wages)")
     bench.add_argument("--synthesizers", nargs="+", default=None, metavar="NAME",

@@ -223,3 +223,31 @@ def test_cli_errors_are_one_line_exit_2(capsys, args):
     assert main(["benchmark", "--quick", "--no-progress", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tabsynth: error:") and err.count("\n") == 1
+
+
+def test_benchmark_on_your_own_table(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=300)
+    table = pd.DataFrame({"x": x, "y": np.where(x + rng.normal(0, 0.5, 300) > 0, "yes", "no"),
+                          "z": rng.choice(["a", "b", "c"], 300)})
+    table.to_csv(tmp_path / "mine.csv", index=False)
+    table.iloc[:80].to_csv(tmp_path / "held.csv", index=False)
+    args = ["benchmark", "--data", str(tmp_path / "mine.csv"), "--target", "y", "--synthesizers", "gaussian_copula",
+            "--seeds", "1", "--quick", "--no-progress", "--output", str(tmp_path / "out")]
+    assert main(args) == 0
+    runs = pd.DataFrame(json.loads((tmp_path / "out" / "benchmark_quick.json").read_text())["runs"])
+    assert set(runs["dataset"]) == {"mine"} and set(runs["status"]) == {"ok"}
+    model = runs[runs["synthesizer"] == "gaussian_copula"].iloc[0]
+    assert 0.5 < model["tstr"] <= 1  # the target was used
+    assert main([*args, "--holdout", str(tmp_path / "held.csv")]) == 0
+
+
+@pytest.mark.parametrize(("extra", "message"), [(["--target", "nope"], "not a column"),
+                                                (["--datasets", "adult"], "either --data"),
+                                                (["--holdout", "WRONG"], "columns of --data")])
+def test_benchmark_own_table_errors(tmp_path, capsys, extra, message):
+    pd.DataFrame({"x": [1.0, 2.0] * 20, "y": ["a", "b"] * 20}).to_csv(tmp_path / "mine.csv", index=False)
+    pd.DataFrame({"q": [1.0]}).to_csv(tmp_path / "wrong.csv", index=False)
+    extra = [str(tmp_path / "wrong.csv") if e == "WRONG" else e for e in extra]
+    assert main(["benchmark", "--data", str(tmp_path / "mine.csv"), "--quick", "--no-progress", *extra]) == 2
+    assert message in capsys.readouterr().err

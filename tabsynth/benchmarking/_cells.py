@@ -42,6 +42,7 @@ class BenchmarkDataset:
     fit, holdout : pandas.DataFrame, optional
         Your own frames. When both are None the bundled set ``name`` is loaded and split: Adult uses its
         own test split as holdout; any other set holds out 25 % of its rows, drawn with the cell's seed.
+        ``fit`` without ``holdout`` is split the same way (25 % held out, per seed).
     drop_columns : tuple of str
         Columns left out before fitting and scoring (e.g. near-unique free text: a fresh real sample shares
         none of its values with the fit rows, so scoring it rewards copying training values).
@@ -63,7 +64,10 @@ class BenchmarkDataset:
     def split(self, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
         """The fit rows, the holdout rows and the target for ``seed`` (subsampled, reindexed)."""
         rng = np.random.default_rng([seed, 7])
-        if self.fit is not None:
+        if self.fit is not None and self.holdout is None:  # your own table: a seeded 25 % holdout, as bundled
+            fit, holdout = _split(self.fit, rng)
+            target = self.target
+        elif self.fit is not None:
             fit, holdout, target = self.fit, self.holdout, self.target
         else:
             fit, holdout, target = _bundled_split(self.name, rng)
@@ -78,10 +82,14 @@ def _bundled_split(name: str, rng: np.random.Generator):
     info = datasets.info(name)
     if name == "adult":
         return datasets.load_adult("train"), datasets.load_adult("test"), info.target
-    data = datasets.load(name)
+    return (*_split(datasets.load(name), rng), info.target)
+
+
+def _split(data: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit rows and a seeded ``HOLDOUT_FRACTION`` of holdout rows."""
     order = rng.permutation(len(data))
     cut = round(len(data) * HOLDOUT_FRACTION)
-    return data.iloc[order[cut:]], data.iloc[order[:cut]], info.target
+    return data.iloc[order[cut:]], data.iloc[order[:cut]]
 
 
 def _subsample(frame: pd.DataFrame, rows: int | None, rng: np.random.Generator) -> pd.DataFrame:

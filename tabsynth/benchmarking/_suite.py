@@ -224,8 +224,9 @@ def _datasets(datasets) -> list[BenchmarkDataset]:
             item = standard_datasets([item])[0]
         if not isinstance(item, BenchmarkDataset):
             raise param_error("benchmark", "datasets", "data set names or BenchmarkDataset objects", item)
-        if (item.fit is None) != (item.holdout is None):
-            raise InvalidParameterError(f"BenchmarkDataset {item.name!r} needs both fit and holdout frames.")
+        if item.fit is None and item.holdout is not None:
+            raise InvalidParameterError(f"BenchmarkDataset {item.name!r} has holdout rows but no fit frame: pass "
+                                        "fit= too (fit alone is split 25 % holdout per seed).")
         out.append(item)
     return out
 
@@ -332,7 +333,7 @@ NEURAL = ("ctgan", "tvae")
 def run_suite(output, *, quick: bool = False, datasets: Sequence[str] | None = None,
               synthesizers: Sequence[str] | None = None, seeds: int | None = None, timeout: float | None = 1800,
               neural_datasets: Sequence[str] | None = None, threads: int | None = 1, progress: bool = True,
-              log=None) -> dict:
+              log=None, tables: Sequence[BenchmarkDataset] | None = None) -> dict:
     """Run the standard (or ``quick``) benchmark and write its results under ``output``.
 
     The engine of ``tabsynth benchmark`` and ``benchmarks/run.py``.
@@ -357,6 +358,8 @@ def run_suite(output, *, quick: bool = False, datasets: Sequence[str] | None = N
         Progress bar over cells.
     log : str or path, optional
         Append every cell's record to this JSON-lines file as it finishes (a long run keeps its results).
+    tables : sequence of BenchmarkDataset, optional
+        Your own tables instead of the bundled ones (``tabsynth benchmark --data FILE --target COL``).
 
     Returns
     -------
@@ -369,7 +372,7 @@ def run_suite(output, *, quick: bool = False, datasets: Sequence[str] | None = N
     cap = QUICK["max_rows"] if quick else None
     seeds = seeds or (QUICK["seeds"] if quick else 3)
     metrics = QUICK["metrics"] if quick else "all"
-    data = standard_datasets(datasets, max_fit_rows=cap, max_holdout_rows=cap)
+    data = list(tables) if tables else standard_datasets(datasets, max_fit_rows=cap, max_holdout_rows=cap)
     on_result = _appender(log) if log else None
     load_before = [round(x, 2) for x in __import__("os").getloadavg()]
     plan = [(standard_synthesizers([n for n in names if n not in NEURAL]), data, True)]
@@ -380,7 +383,7 @@ def run_suite(output, *, quick: bool = False, datasets: Sequence[str] | None = N
                       threads=threads, progress=progress, on_result=on_result) for synths, ds, refs in plan if synths and ds]
     runs = pd.concat(runs, ignore_index=True)
     info = {"quick": quick, "seeds": seeds, "timeout_s": timeout, "metrics": metrics, "threads_per_run": threads,
-            "load_average_before": load_before, "notes": _notes(quick, data, neural, neural_datasets)}
+            "load_average_before": load_before, "notes": _notes(quick, data, neural, neural_datasets, own=bool(tables))}
     files = write_results(runs, output, prefix="benchmark_quick" if quick else "benchmark",
                           title="tabsynth benchmark (--quick)" if quick else "tabsynth benchmark", info=info)
     return {"runs": runs, "files": files}
@@ -398,12 +401,14 @@ def _check_table_synthesizers(names: list[str]) -> None:
         )
 
 
-def _notes(quick: bool, data: list[BenchmarkDataset], neural: dict, neural_datasets) -> list[str]:
+def _notes(quick: bool, data: list[BenchmarkDataset], neural: dict, neural_datasets, own: bool = False) -> list[str]:
     def cap(rows):
         return f"≤ {rows:,}" if rows else "all"
 
     sizes = "; ".join(f"{d.name}: fit {cap(d.max_fit_rows)}, holdout {cap(d.max_holdout_rows)} rows" for d in data)
-    notes = [f"Sizes: {sizes}. Adult uses its own test split as holdout; the others a seeded 25 % holdout."]
+    split = ("Adult uses its own test split as holdout; the others a seeded 25 % holdout." if not own else
+             "Your table: the given holdout, or else a seeded 25 % of its rows.")
+    notes = [f"Sizes: {sizes}. {split}"]
     dropped = [f"{d.name} without {', '.join(d.drop_columns)}" for d in data if d.drop_columns]
     if dropped:
         notes.append(f"Left out (near-unique free text, whose scores reward copying): {'; '.join(dropped)}.")

@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import pandas as pd
 
+from .._threads import thread_limit
 from ..errors import InvalidParameterError, param_error
 from ..schema.pii import is_pii
 from ._prepare import EvaluationData, check_families, prepare
@@ -23,7 +24,7 @@ from .utility import task_of, utility_details
 
 def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, target: str | None = None,
              holdout: pd.DataFrame | None = None, metrics="all", constraints=None, task: str | None = None,
-             random_state=0) -> Report:
+             random_state=0, n_jobs=None) -> Report:
     """Measure how faithful, useful and private synthetic data is.
 
     Parameters
@@ -53,6 +54,10 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, targ
         row obeys every rule).
     random_state : int or None
         Seeds every subsample and split, so the same inputs give the same report.
+    n_jobs : int or None
+        Native threads of the classifiers (OpenMP, BLAS). None: the cores no other process is running on (at
+        least 1): with another CPU-bound process on one of two cores, two spinning threads made the Adult
+        report take twice as long (``benchmarks/busy_machine.py``). -1: every core.
 
     Returns
     -------
@@ -74,6 +79,13 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, targ
     families = check_families(metrics)
     if random_state is not None and not isinstance(random_state, (int, np.integer)):
         raise param_error("evaluate", "random_state", "an int or None", random_state)
+    with thread_limit(n_jobs, "evaluate(n_jobs=...)"):
+        return _evaluate(real, synthetic, metadata, target, holdout, families, metrics, constraints, task,
+                         random_state)
+
+
+def _evaluate(real, synthetic, metadata, target, holdout, families, metrics, constraints, task,
+              random_state) -> Report:
     data = prepare(real, synthetic, metadata, holdout)
     if target is not None:
         task = task_of(data, target, task)

@@ -43,6 +43,8 @@ def add_evaluate_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--constraints", default=None, metavar="FILE",
                         help="JSON list of rules: the report gives the share of rows that obey each")
     parser.add_argument("--seed", type=int, default=0, help="random_state of subsamples and splits")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="native threads (default: the cores no other process is using; -1: every core)")
     parser.add_argument("--json", default=None, metavar="FILE", help="write the full report as JSON")
     parser.add_argument("--html", default=None, metavar="FILE", help="write a self-contained HTML report")
     parser.set_defaults(handler=run_evaluate_command, func=run_evaluate_command)
@@ -64,7 +66,8 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
     holdout = read_table(args.holdout) if args.holdout else None
     constraints = read_constraints(args.constraints) if getattr(args, "constraints", None) else None
     report = evaluate(real, synthetic, metadata, target=args.target, task=args.task, holdout=holdout,
-                      metrics=metrics, constraints=constraints, random_state=args.seed)
+                      metrics=metrics, constraints=constraints, random_state=args.seed,
+                      n_jobs=getattr(args, "jobs", None))
     print(report.summary())
     if args.json:
         report.to_json(args.json)

@@ -290,7 +290,7 @@ class Schema:
             if found is not None and found[0] == 0:
                 unseen.append(row)
         if unseen:
-            warnings.warn(_unseen_message(unseen, self.support.num_rows), UserWarning, stacklevel=4)
+            warnings.warn(_unseen_message(unseen, self.support.num_rows), UserWarning, stacklevel=5)
 
 
 MAX_CHECKED_CONDITIONS = 10_000  # distinct condition rows counted before sampling
@@ -346,7 +346,7 @@ def _warn_if_personal(name: str, spec: Mapping, column: pd.Series) -> None:
             f"Column {name!r} looks like personal data ({kind}) but is declared {spec['sdtype']!r}, so synthetic "
             f"rows will repeat its real values. Declare it {{'sdtype': {kind!r}}} (or add 'pii': True) to generate "
             "fresh values instead, or 'pii': False to keep it as it is and silence this warning.",
-            UserWarning, stacklevel=4,
+            UserWarning, stacklevel=5,
         )
 
 

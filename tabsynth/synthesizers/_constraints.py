@@ -45,7 +45,7 @@ def check_real_rows(rules: list, data: pd.DataFrame, on_violation: str, owner: s
     summary = "; ".join(f"{rule}: {n} rows" for rule, n in counts.items())
     if on_violation == "drop":
         warnings.warn(f"{owner}: dropped {int(broken.sum())} of {len(data)} real rows that break a constraint "
-                      f"({summary}) before fitting (on_violation='drop').", UserWarning, stacklevel=4)
+                      f"({summary}) before fitting (on_violation='drop').", UserWarning, stacklevel=5)
         if broken.all():
             raise ConstraintViolationError(f"Every real row breaks a constraint ({summary}); nothing is left to fit.")
         return data.loc[~broken]

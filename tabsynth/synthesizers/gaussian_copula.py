@@ -42,6 +42,10 @@ class GaussianCopulaSynthesizer(Synthesizer):
     on_violation : {"raise", "drop"}, default "raise"
         What ``fit`` does with real rows that break a rule: raise ``ConstraintViolationError``
         (how many, the first few), or drop them with a warning that says how many. Never silent.
+    n_jobs : int or None, default None
+        Native threads for fitting and sampling (OpenMP, BLAS, torch). None: the cores no other
+        process is running on (at least 1), so a busy machine does not slow tabsynth many-fold;
+        -1: every core.
     random_state : int, optional
         Seeds fitting and the synthesizer's own sampling generator.
     verbose : bool, default False
@@ -73,12 +77,13 @@ class GaussianCopulaSynthesizer(Synthesizer):
 
     def __init__(self, *, max_quantiles: int = 1000, scale_categories: bool = True,
                  enforce_min_max_values: bool = True, constraints=None, on_violation: str = "raise",
-                 random_state: int | None = None, verbose: bool = False):
+                 n_jobs: int | None = None, random_state: int | None = None, verbose: bool = False):
         self.max_quantiles = max_quantiles
         self.scale_categories = scale_categories
         self.enforce_min_max_values = enforce_min_max_values
         self.constraints = constraints
         self.on_violation = on_violation
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 

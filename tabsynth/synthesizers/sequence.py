@@ -27,6 +27,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from .._threads import bounded
 from ..base import BaseSynthesizer, block_rng
 from ..errors import InvalidDataError, InvalidParameterError, param_error
 from ..schema.metadata import Metadata
@@ -68,6 +69,7 @@ class SequenceSynthesizer(BaseSynthesizer):
     uses_gaps: ClassVar[bool] = False  # True: the model's calendar has '@gap', the steps of the index
 
     # ------------------------------------------------------------------ fit
+    @bounded
     def fit(self, data: pd.DataFrame, *, sequence_key: str | None = None, sequence_index: str | None = None,
             context_columns=(), metadata: Metadata | Mapping | None = None) -> SequenceSynthesizer:
         """Learn the distribution of the sequences in long-format ``data``; returns self.
@@ -191,6 +193,7 @@ class SequenceSynthesizer(BaseSynthesizer):
         self.context_model_ = model.fit(table)
 
     # ------------------------------------------------------------------ sample
+    @bounded
     def sample(self, num_sequences: int | None = None, *, sequence_length: int | None = None,
                context: pd.DataFrame | None = None, random_state: int | None = None) -> pd.DataFrame:
         """Generate synthetic sequences in long format, with the training data's columns, order and dtypes.

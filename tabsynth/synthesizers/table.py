@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._progress import progress
+from .._threads import bounded
 from ..base import BaseSynthesizer, block_rng
 from ..errors import ConditionError, InvalidParameterError
 from ..io import TableWriter
@@ -57,6 +58,7 @@ class Synthesizer(BaseSynthesizer):
         return {"max_categories": self.max_categories}
 
     # ------------------------------------------------------------------ fit
+    @bounded
     def fit(self, data: pd.DataFrame, metadata: Metadata | Mapping | None = None, **unexpected) -> Synthesizer:
         """Learn the distribution of ``data``; returns self.
 
@@ -108,6 +110,7 @@ class Synthesizer(BaseSynthesizer):
         """``num_rows`` encoded rows (a DataFrame, or a dict of column arrays: cheaper) in ``schema_.columns``."""
 
     # ------------------------------------------------------------------ sample
+    @bounded
     def sample(self, num_rows: int | None = None, *, conditions: Mapping | pd.DataFrame | None = None,
                random_state: int | None = None) -> pd.DataFrame:
         """Generate synthetic rows with the same columns, order and dtypes as the training data.
@@ -128,6 +131,7 @@ class Synthesizer(BaseSynthesizer):
         encoded = self._generate(0, num_rows, seed, conditions)
         return self._finish(self.schema_.decode(encoded, num_rows, seed=seed), conditions)
 
+    @bounded
     def sample_to_file(self, path, num_rows: int, *, chunk_size: int = 16 * BLOCK_SIZE,
                        random_state: int | None = None) -> None:
         """Stream ``num_rows`` synthetic rows to a .csv or .parquet file, ``chunk_size`` rows at a time.
@@ -147,6 +151,7 @@ class Synthesizer(BaseSynthesizer):
             for start in progress(range(0, num_rows, chunk_size), self.verbose, "sampling"):
                 writer.write(self.sample_rows(start, min(start + chunk_size, num_rows), seed))
 
+    @bounded
     def sample_rows(self, start: int, stop: int, seed: int) -> pd.DataFrame:
         """Rows ``start..stop`` of the fixed stream ``seed``: a slice of ``sample(stop, random_state=seed)``.
 

@@ -108,6 +108,10 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
     on_violation : {"raise", "drop"}, default "raise"
         What ``fit`` does with real rows that break a rule: raise ``ConstraintViolationError``
         (how many, the first few), or drop them with a warning that says how many. Never silent.
+    n_jobs : int or None, default None
+        Native threads for fitting and sampling (OpenMP, BLAS, torch). None: the cores no other
+        process is running on (at least 1), so a busy machine does not slow tabsynth many-fold;
+        -1: every core.
     random_state : int, optional
         Seeds the synthesizer's own sampling generator and the trees' tie-breaking (fitting is
         deterministic for a given ``random_state``).
@@ -170,7 +174,7 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
                  max_indegree: int = 3, equivalent_sample_size: float = 50.0, pseudo_count: float = 1.0,
                  continuous: str = "empirical", conditionals: str = "tree", min_samples_leaf: int = 80,
                  enforce_min_max_values: bool = True, constraints=None, on_violation: str = "raise",
-                 random_state: int | None = None, verbose: bool = False):
+                 n_jobs: int | None = None, random_state: int | None = None, verbose: bool = False):
         self.n_bins = n_bins
         self.bin_edges = bin_edges
         self.structure = structure
@@ -184,6 +188,7 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         self.enforce_min_max_values = enforce_min_max_values
         self.constraints = constraints
         self.on_violation = on_violation
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 

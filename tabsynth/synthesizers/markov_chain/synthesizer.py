@@ -96,6 +96,10 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         prefix and numbering) never name a real entity.
     context_synthesizer : str, default 'bayesian_network'
         Registry name of the table synthesizer for the context table.
+    n_jobs : int or None, default None
+        Native threads for fitting and sampling (OpenMP, BLAS, torch). None: the cores no other
+        process is running on (at least 1), so a busy machine does not slow tabsynth many-fold;
+        -1: every core.
     random_state : int, optional
         Seeds fitting and the synthesizer's own sampling generator.
     verbose : bool, default False
@@ -136,7 +140,7 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
 
     def __init__(self, *, order: int = 2, n_bins: int = 10, max_parents: int = 4, alpha: float = 2.0,
                  conditionals: str = "auto", min_samples_leaf: int = 20, calibrate: bool = True,
-                 keep_keys: bool = False, context_synthesizer: str = "bayesian_network", random_state: int | None = None,
+                 keep_keys: bool = False, context_synthesizer: str = "bayesian_network", n_jobs: int | None = None, random_state: int | None = None,
                  verbose: bool = False):
         self.order = order
         self.n_bins = n_bins
@@ -147,6 +151,7 @@ class MarkovChainSynthesizer(SequenceSynthesizer):
         self.calibrate = calibrate
         self.keep_keys = keep_keys
         self.context_synthesizer = context_synthesizer
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 

@@ -23,6 +23,10 @@ patience : int or None, default 30
     mean over the last 5 epochs); see benchmarks/early_stopping.py.
 device : {"cpu", "cuda", "auto"}, default "auto"
     Where to train and sample; "auto" picks CUDA when available.
+n_jobs : int or None, default None
+    Native threads for fitting and sampling (OpenMP, BLAS, torch). None: the cores no other
+    process is running on (at least 1), so a busy machine does not slow tabsynth many-fold;
+    -1: every core.
 random_state : int, optional
     Seeds every draw (mixtures, weights, batches, noise) through a local torch generator; torch's
     global generator is never touched.
@@ -57,6 +61,7 @@ class NeuralSynthesizer(Synthesizer):
     # categories share one state (decoded by their real frequencies). Flights' tailnum (4,043 values) made one
     # CTGAN epoch on 20,000 rows take 270 s; rare categories are learned poorly by these models anyway.
     max_categories = 100
+    _uses_torch = True
     _parameter_constraints: ClassVar[dict] = {
         **Synthesizer._parameter_constraints,
         "embedding_dim": [Interval(Integral, 1, None)],

@@ -74,6 +74,10 @@ class CTGANSynthesizer(NeuralSynthesizer):
     on_violation : {"raise", "drop"}, default "raise"
         What ``fit`` does with real rows that break a rule: raise ``ConstraintViolationError``
         (how many, the first few), or drop them with a warning that says how many. Never silent.
+    n_jobs : int or None, default None
+        Native threads for fitting and sampling (OpenMP, BLAS, torch). None: the cores no other
+        process is running on (at least 1), so a busy machine does not slow tabsynth many-fold;
+        -1: every core.
     random_state : int, optional
     verbose : bool, default False
 
@@ -126,7 +130,7 @@ class CTGANSynthesizer(NeuralSynthesizer):
                  discriminator_steps: int = 1, log_frequency: bool = True, pac: int = 10, epochs: int = 300,
                  validation_fraction: float | str | None = "auto", patience: int | None = 30, device: str = "auto",
                  constraints=None, on_violation: str = "raise",
-                 random_state: int | None = None, verbose: bool = False):
+                 n_jobs: int | None = None, random_state: int | None = None, verbose: bool = False):
         self.embedding_dim = embedding_dim
         self.generator_dim = generator_dim
         self.discriminator_dim = discriminator_dim
@@ -144,6 +148,7 @@ class CTGANSynthesizer(NeuralSynthesizer):
         self.device = device
         self.constraints = constraints
         self.on_violation = on_violation
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 

@@ -98,6 +98,10 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         See :class:`~tabsynth.MarkovChainSynthesizer`.
     context_synthesizer : str, default 'bayesian_network'
         Registry name of the table synthesizer of the context table.
+    n_jobs : int or None, default None
+        Native threads for fitting and sampling (OpenMP, BLAS, torch). None: the cores no other
+        process is running on (at least 1), so a busy machine does not slow tabsynth many-fold;
+        -1: every core.
     random_state : int, optional
         Seeds every draw (weights, windows, sampling) through local generators.
     verbose : bool, default False
@@ -129,6 +133,7 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
     uses_gaps = True
     max_categories = 100  # one-hot spans cost every step in proportion to their width (see neural._shell)
 
+    _uses_torch = True
     _parameter_constraints: ClassVar[dict] = {
         **SequenceSynthesizer._parameter_constraints,
         "hidden_size": [Interval(Integral, 1, None)],
@@ -151,7 +156,7 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
                  burn_in: int | None = None, batch_size: int = 32, epochs: int = 300, learning_rate: float = 1e-3,
                  weight_decay: float = 1e-6, dropout: float = 0.4, calibrate: bool = True, validation_fraction: float | None = 0.15, patience: int | None = 20,
                  device: str = "auto", keep_keys: bool = False, context_synthesizer: str = "bayesian_network",
-                 random_state: int | None = None, verbose: bool = False):
+                 n_jobs: int | None = None, random_state: int | None = None, verbose: bool = False):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.head_size = head_size
@@ -168,6 +173,7 @@ class NeuralSequenceSynthesizer(SequenceSynthesizer):
         self.device = device
         self.keep_keys = keep_keys
         self.context_synthesizer = context_synthesizer
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 

@@ -62,6 +62,10 @@ class TVAESynthesizer(NeuralSynthesizer):
     on_violation : {"raise", "drop"}, default "raise"
         What ``fit`` does with real rows that break a rule: raise ``ConstraintViolationError``
         (how many, the first few), or drop them with a warning that says how many. Never silent.
+    n_jobs : int or None, default None
+        Native threads for fitting and sampling (OpenMP, BLAS, torch). None: the cores no other
+        process is running on (at least 1), so a busy machine does not slow tabsynth many-fold;
+        -1: every core.
     random_state : int, optional
     verbose : bool, default False
 
@@ -104,7 +108,7 @@ class TVAESynthesizer(NeuralSynthesizer):
                  learning_rate: float = 1e-3, batch_size: int = 500, epochs: int = 300,
                  validation_fraction: float | str | None = "auto", patience: int | None = 30, device: str = "auto",
                  constraints=None, on_violation: str = "raise",
-                 random_state: int | None = None, verbose: bool = False):
+                 n_jobs: int | None = None, random_state: int | None = None, verbose: bool = False):
         self.embedding_dim = embedding_dim
         self.compress_dims = compress_dims
         self.decompress_dims = decompress_dims
@@ -118,6 +122,7 @@ class TVAESynthesizer(NeuralSynthesizer):
         self.device = device
         self.constraints = constraints
         self.on_violation = on_violation
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
