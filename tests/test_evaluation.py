@@ -356,8 +356,34 @@ def test_report_renders_summary_json_and_self_contained_html(tmp_path):
     assert parsed == json.loads((tmp_path / "r.json").read_text())
     assert parsed["score"] == pytest.approx(report.score)
     assert set(parsed["details"]) == {"column_shapes", "column_pair_trends", "utility", "detection",
-                                      "detection_columns", "privacy"}
+                                      "detection_columns", "privacy", "validity"}
     page = report.to_html(tmp_path / "r.html")
     assert (tmp_path / "r.html").read_text(encoding="utf-8") == page
     assert page.count("data:image/png;base64,") == 3
     assert "<script" not in page and "src=\"http" not in page and "src='http" not in page
+
+
+def test_validity_counts_values_outside_the_real_data_and_repeated_keys():
+    real = pd.DataFrame({"id": range(10), "x": np.arange(10.0), "c": list("ab") * 5})
+    synth = pd.DataFrame({"id": [0, 1, 2, 3, 4, 5, 6, 7, 8, 8], "x": [0.0] * 7 + [-1.0, 20.0, np.nan],
+                          "c": list("ab") * 4 + ["z", "a"]})
+    report = evaluate(real, synth, {"columns": {"id": {"sdtype": "id"}}, "primary_key": "id"}, metrics=["marginal"])
+    table = report.details["validity"].set_index("Column")
+    assert table.loc["x", "Score"] == pytest.approx(0.7)  # two outside [0, 9], one missing where none was
+    assert "1 missing" in table.loc["x", "Detail"]
+    assert table.loc["c", "Score"] == pytest.approx(0.9)
+    assert table.loc["id", "Score"] == pytest.approx(0.9)  # one key repeated
+    assert report.scores["validity"] == pytest.approx(0.7)
+    assert "Validity" in report.summary() and "below 1: x, c, id" in report.summary()
+
+
+def test_detection_reports_a_fold_interval_around_the_auc():
+    from tabsynth.evaluation.detection import fold_interval
+
+    low, high = fold_interval(0.6, [0.5, 0.55, 0.6, 0.65, 0.7])
+    half = 2.776445 * np.std([0.5, 0.55, 0.6, 0.65, 0.7], ddof=1) / np.sqrt(5)  # t(0.975, 4)
+    assert (low, high) == pytest.approx((0.6 - half, 0.6 + half))
+    assert fold_interval(0.99, [0.9, 1.0, 1.0, 0.95, 1.0])[1] == 1.0  # clipped
+    real, synth = mixed_frame(300, 1), mixed_frame(300, 2)
+    det = evaluate(real, synth, metrics=["detection"]).details["detection"]
+    assert (det["AUC 95% low"] <= det["ROC AUC"]).all() and (det["ROC AUC"] <= det["AUC 95% high"]).all()

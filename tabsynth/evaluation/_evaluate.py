@@ -20,6 +20,7 @@ from .marginal import column_distributions, shapes_details
 from .privacy import pii_leakage, privacy_details
 from .report import Report
 from .utility import task_of, utility_details
+from .validity import validity_details
 
 
 def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, metadata=None, *, target: str | None = None,
@@ -101,6 +102,7 @@ def _evaluate(real, synthetic, metadata, target, holdout, families, metrics, con
         start = time.perf_counter()
         details.update(_run_family(family, data, target, random_state, task))
         timings[family] = round(time.perf_counter() - start, 4)
+    details["validity"] = validity_details(synthetic, data)
     if constraints is not None:
         details["constraints"] = adherence_details(real, synthetic, constraints)
     leakage = pii_leakage(real, synthetic, data.metadata)
@@ -173,6 +175,9 @@ def _flat_scores(details: dict) -> dict:
         scores["constraints.adherence"] = float(table["Synthetic"].min()) if len(table) else float("nan")
         for rule, share in zip(table["Constraint"], table["Synthetic"]):
             scores[f"constraints.{rule}"] = share
+    if "validity" in details:  # the lowest share of valid values over the columns and the key (1 = all valid)
+        shares = details["validity"]["Score"].dropna()
+        scores["validity"] = float(shares.min()) if len(shares) else float("nan")
     if "pii_leakage" in details:
         scores["privacy.pii_leakage"] = float(details["pii_leakage"]["Leaked share"].max())
     return scores

@@ -36,7 +36,13 @@ def png(fig) -> str:
 def figure(width: float, height: float):
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height))
+    # constrained layout reserves room for every tick label: with tight_layout the rotated category labels of one
+    # row ran under the next row's axes, which covered them ("(other)" showed as "r)")
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _short(label: str, width: int = 16) -> str:
+    return label if len(label) <= width else label[:width - 1] + "…"
 
 
 def marginals_figure(distributions: dict, columns: list[str]) -> str:
@@ -63,12 +69,12 @@ def marginals_figure(distributions: dict, columns: list[str]) -> str:
             x = np.arange(len(dist["labels"]))
             ax.bar(x - 0.2, dist["real"], 0.4, color=REAL_COLOR, label="real")
             ax.bar(x + 0.2, dist["synthetic"], 0.4, color=SYNTH_COLOR, label="synthetic")
-            ax.set_xticks(x, [label[:14] for label in dist["labels"]], rotation=60, ha="right", fontsize=7)
+            ax.set_xticks(x, [_short(str(label)) for label in dist["labels"]], rotation=60, ha="right",
+                          rotation_mode="anchor", fontsize=7)
         ax.set_title(name, fontsize=10)
         ax.tick_params(labelsize=7)
         if k == 0:
             ax.legend(fontsize=8)
-    fig.tight_layout()
     return png(fig)
 
 
@@ -93,7 +99,6 @@ def trends_figure(pairs: pd.DataFrame, columns: list[str]) -> str:
                 ax.text(j, i, "•", ha="center", va="center", fontsize=8, color="black")
     fig.colorbar(im, ax=ax, label="trend difference (1 - pair score)", shrink=0.8)
     ax.set_title("Pairwise trend differences (• = counts toward the score)", fontsize=10)
-    fig.tight_layout()
     return png(fig)
 
 
@@ -121,18 +126,24 @@ def bars_figure(utility: pd.DataFrame | None, detection: pd.DataFrame | None) ->
         ax.legend(fontsize=8, loc="lower right")
     if detection is not None and not detection.empty:
         ax = fig.add_subplot(1, len(panels), k)
-        ax.bar(detection["Model"], detection["ROC AUC"], color=SYNTH_COLOR, width=0.5)
+        auc = detection["ROC AUC"].to_numpy(dtype=float)
+        low = detection.get("AUC 95% low", detection["ROC AUC"]).to_numpy(dtype=float)
+        high = detection.get("AUC 95% high", detection["ROC AUC"]).to_numpy(dtype=float)
+        errors = np.nan_to_num(np.vstack([auc - low, high - auc]))
+        ax.bar(detection["Model"], auc, color=SYNTH_COLOR, width=0.5, yerr=errors, capsize=6,
+               label="95 % fold interval")
         ax.axhline(0.5, color="gray", linestyle="--", label="0.5 = indistinguishable")
         ax.set_ylim(0, 1)
         ax.set_ylabel("ROC AUC")
         ax.set_title("Detection (real vs synthetic classifier)", fontsize=10)
         ax.legend(fontsize=8)
-    fig.tight_layout()
     return png(fig)
 
 
 def html_table(df: pd.DataFrame, max_rows: int = 200) -> str:
+    """The table's first rows; columns with no value in them are left out (a column of n/a says nothing)."""
     shown = df.head(max_rows)
+    shown = shown.loc[:, shown.notna().any().to_numpy() | (len(shown) == 0)]
     return shown.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="n/a", border=0)
 
 
@@ -140,7 +151,7 @@ def _cards(report) -> str:
     s = report.scores
     items = [("Fidelity score", report.score), ("Column shapes", s.get("column_shapes")),
              ("Column pair trends", s.get("column_pair_trends")), ("Detection score", s.get("detection.score")),
-             ("DCR share", s.get("privacy.dcr_share"))]
+             ("DCR share", s.get("privacy.dcr_share")), ("Validity", s.get("validity"))]
     cells = []
     for key, value in items:
         if value is None:
@@ -188,6 +199,11 @@ def render_html(report) -> str:
                         + html_table(d["detection_columns"]))
     if "privacy" in d:
         body.append("<h2>Privacy</h2>" + html_table(d["privacy"]))
+    if "validity" in d:
+        body.append("<h2>Validity</h2><p class='note'>Share of synthetic values the real data allows: numbers and "
+                    "dates inside the real range, categories among the real ones, missing values only where the "
+                    "real column has them; the primary key unique (1 = every value valid).</p>"
+                    + html_table(d["validity"]))
     if "constraints" in d:
         body.append("<h2>Constraints</h2><p class='note'>Share of rows that obey each rule (1 = every row).</p>"
                     + html_table(d["constraints"]))

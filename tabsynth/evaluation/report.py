@@ -19,6 +19,7 @@ _FAMILY_TITLES = {
     "utility": "Utility",
     "detection": "Detection",
     "detection_columns": "What gives the synthetic rows away",
+    "validity": "Validity",
     "privacy": "Privacy",
 }
 
@@ -85,7 +86,17 @@ class Report:
                             f"({counted} of {len(pairs)} pairs pass the real-association threshold)"),
                       summary_line("  Column pair trends, all pairs", s["column_pair_trends_all_pairs"])]
         lines += self._utility_lines() + self._detection_lines() + self._privacy_lines() + self._constraint_lines()
+        lines += self._validity_lines()
         return "\n".join(lines)
+
+    def _validity_lines(self) -> list[str]:
+        table = self.details.get("validity")
+        if table is None or "validity" not in self.scores:
+            return []
+        bad = table[table["Score"] < 1]
+        note = "(every value inside the real ranges and categories)" if bad.empty else \
+            f"(lowest share of valid values; below 1: {', '.join(c or k for c, k in zip(bad['Column'], bad['Check']))})"
+        return [summary_line("Validity", self.scores["validity"], note)]
 
     def _constraint_lines(self) -> list[str]:
         table = self.details.get("constraints")
@@ -112,9 +123,14 @@ class Report:
         if "detection" not in self.details:
             return []
         det = self.details["detection"]
-        aucs = ", ".join(f"{m} {_fmt(a).strip()}" for m, a in zip(det["Model"], det["ROC AUC"]))
+        aucs = ", ".join(f"{m} {_fmt(a).strip()} [{_fmt(lo).strip()}, {_fmt(hi).strip()}]" for m, a, lo, hi in
+                         zip(det["Model"], det["ROC AUC"], det.get("AUC 95% low", det["ROC AUC"] * np.nan),
+                             det.get("AUC 95% high", det["ROC AUC"] * np.nan)))
         lines = [summary_line("Detection score (1 = indistinguishable)", self.scores["detection.score"],
-                              f"(ROC AUC {aucs}; 0.5 is ideal)")]
+                              f"(ROC AUC, 95 % fold interval: {aucs}; 0.5 is ideal)")]
+        if (det.get("AUC 95% high", det["ROC AUC"]) < 0.5).any():
+            lines.append("  An AUC below 0.5 with its interval: cross-validation on few rows, not rows more real "
+                         "than real ones; read as 0.5.")
         return lines + self._giveaway_lines()
 
     def _giveaway_lines(self) -> list[str]:
