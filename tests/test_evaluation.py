@@ -359,7 +359,7 @@ def test_report_renders_summary_json_and_self_contained_html(tmp_path):
                                       "detection_columns", "privacy", "validity"}
     page = report.to_html(tmp_path / "r.html")
     assert (tmp_path / "r.html").read_text(encoding="utf-8") == page
-    assert page.count("data:image/png;base64,") == 3
+    assert page.count("data:image/png;base64,") == 4  # marginals, trends, worst pairs, bars
     assert "<script" not in page and "src=\"http" not in page and "src='http" not in page
 
 

@@ -6,7 +6,7 @@ import tabsynth
 from tabsynth.testing import SEQUENCE_CHECKS
 
 # name -> parameters that keep the suite fast (the checks are about the contract, not fidelity)
-SEQUENCE_SYNTHESIZERS = {"markov_chain": {}, "neural_sequence": {"epochs": 12, "hidden_size": 32, "head_size": 32}}
+SEQUENCE_SYNTHESIZERS = {"markov_chain": {}, "neural_sequence": {"epochs": 6, "hidden_size": 16, "head_size": 16}}
 
 
 @pytest.mark.parametrize("check", SEQUENCE_CHECKS, ids=lambda c: c.__name__)

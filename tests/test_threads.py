@@ -5,6 +5,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
@@ -65,3 +66,18 @@ def test_fit_and_evaluate_run_bounded_and_restore(monkeypatch):
     assert _pool_sizes() == before_pools and torch.get_num_threads() == before_torch
     with _threads.thread_limit(1), _threads.thread_limit(2):  # a nested call keeps the outer bound
         assert _pool_sizes() == {1}
+
+
+def test_a_torch_model_does_not_depend_on_the_load(monkeypatch):
+    """Torch's results change with its thread count, so its default count must not follow the load:
+    the same seed gives the same network whether or not another process is running."""
+    pytest.importorskip("torch")
+    monkeypatch.setattr(_threads, "cores", lambda: 2)
+    data = make_check_data(120)
+    samples = []
+    for others in (0, 1):
+        monkeypatch.setattr(_threads, "other_runnable", lambda others=others: others)
+        synth = tabsynth.make("tvae", epochs=2, batch_size=40, random_state=0, device="cpu").fit(data)
+        samples.append(synth.sample(200, random_state=0))
+    assert _threads.resolve(None, reproducible=True) == 1
+    pd.testing.assert_frame_equal(*samples)

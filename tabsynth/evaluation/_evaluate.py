@@ -17,6 +17,7 @@ from .detection import detection_details
 from .giveaway import giveaway_details
 from .joint import pair_trends_details, trends_scores
 from .marginal import column_distributions, shapes_details
+from .pair_plots import worst_pairs
 from .privacy import pii_leakage, privacy_details
 from .report import Report
 from .utility import task_of, utility_details
@@ -113,9 +114,17 @@ def _evaluate(real, synthetic, metadata, target, holdout, families, metrics, con
         scores=_flat_scores(details),
         details=details,
         info=_info(data, target, task, families, random_state, timings),
-        plot_data={"distributions": column_distributions(data), "columns": data.columns}
-        if "marginal" in families or "joint" in families else {},
+        plot_data=_plot_data(data, details, families, random_state),
     )
+
+
+def _plot_data(data: EvaluationData, details: dict, families, random_state) -> dict:
+    if "marginal" not in families and "joint" not in families:
+        return {}
+    plots = {"distributions": column_distributions(data), "columns": data.columns}
+    if "column_pair_trends" in details:
+        plots["worst_pairs"] = worst_pairs(data, details["column_pair_trends"], _seed(random_state))
+    return plots
 
 
 def _run_family(family: str, data: EvaluationData, target, random_state, task=None) -> dict:

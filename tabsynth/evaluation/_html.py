@@ -1,7 +1,8 @@
 """Self-contained HTML rendering of a :class:`~tabsynth.evaluation.report.Report`.
 
 Plots are matplotlib figures embedded as base64 PNG (no pyplot, no global backend change, no network):
-real vs synthetic marginals, a heat map of pairwise trend differences, utility and detection bars.
+real vs synthetic marginals, a heat map of pairwise trend differences, the worst pairs real beside synthetic,
+utility and detection bars.
 """
 
 from __future__ import annotations
@@ -102,6 +103,32 @@ def trends_figure(pairs: pd.DataFrame, columns: list[str]) -> str:
     return png(fig)
 
 
+def worst_pairs_figure(pairs: list[dict]) -> str:
+    """One row per pair: the real rows on the left, the synthetic ones on the right, on shared axes."""
+    if not pairs:
+        return ""
+    fig = figure(9.0, 3.3 * len(pairs))
+    for k, pair in enumerate(pairs):
+        a, b = pair["columns"]
+        axes = [fig.add_subplot(len(pairs), 2, 2 * k + 1)]
+        axes.append(fig.add_subplot(len(pairs), 2, 2 * k + 2, sharex=axes[0], sharey=axes[0]))
+        vmax = max(max(max(row) for row in pair[r]) for r in ("real", "synthetic")) if pair["kind"] == "shares" else 0
+        for ax, role, color in zip(axes, ("real", "synthetic"), (REAL_COLOR, SYNTH_COLOR)):
+            if pair["kind"] == "points":
+                ax.scatter(*pair[role], s=4, alpha=0.35, color=color, linewidths=0)
+            else:
+                ax.imshow(np.asarray(pair[role]), cmap="Blues", vmin=0, vmax=max(vmax, 1e-9), aspect="auto",
+                          origin="lower")
+                ax.set_xticks(range(len(pair["x_labels"])), [_short(x, 12) for x in pair["x_labels"]],
+                              rotation=60, ha="right", rotation_mode="anchor", fontsize=7)
+                ax.set_yticks(range(len(pair["y_labels"])), [_short(y, 12) for y in pair["y_labels"]], fontsize=7)
+            ax.set_title(f"{role}: {_short(a, 20)} × {_short(b, 20)} (score {pair['score']:.3f})", fontsize=9)
+            ax.set_xlabel(_short(a, 30), fontsize=8)
+            ax.set_ylabel(_short(b, 30), fontsize=8)
+            ax.tick_params(labelsize=7)
+    return png(fig)
+
+
 def bars_figure(utility: pd.DataFrame | None, detection: pd.DataFrame | None) -> str:
     """Utility (TSTR vs TRTR of the primary metric) and detection ROC AUC bars side by side."""
     panels = [p for p in (utility, detection) if p is not None and not p.empty]
@@ -187,6 +214,10 @@ def render_html(report) -> str:
         body.append("<h2>Column pair trends</h2>" + trends_figure(pairs, columns))
         worst = pairs.sort_values("Score").head(20)
         body.append("<p class='note'>The 20 pairs with the lowest scores:</p>" + html_table(worst))
+        if plots.get("worst_pairs"):
+            body.append("<p class='note'>The lowest-scoring pairs, real rows (left) beside synthetic ones (right): "
+                        "points for two numbers (a subsample), shares of rows otherwise (numbers in quantile bins "
+                        "of the real values).</p>" + worst_pairs_figure(plots["worst_pairs"]))
     if "utility" in d or "detection" in d:
         body.append("<h2>Utility and detection</h2>" + bars_figure(d.get("utility"), d.get("detection")))
         for name in ("utility", "detection"):

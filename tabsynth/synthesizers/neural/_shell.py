@@ -24,9 +24,10 @@ patience : int or None, default 30
 device : {"cpu", "cuda", "auto"}, default "auto"
     Where to train and sample; "auto" picks CUDA when available.
 n_jobs : int or None, default None
-    Native threads for fitting and sampling (OpenMP, BLAS, torch). None: the cores no other
-    process is running on (at least 1), so a busy machine does not slow tabsynth many-fold;
-    -1: every core.
+    Native threads for fitting and sampling (torch, OpenMP, BLAS). None: half the cores (at
+    least 1), fixed rather than counted from the load, because torch's results depend on
+    its thread count and a seed must give the same model whatever else runs; it leaves room
+    for one other process without spinning. -1: every core.
 random_state : int, optional
     Seeds every draw (mixtures, weights, batches, noise) through a local torch generator; torch's
     global generator is never touched.

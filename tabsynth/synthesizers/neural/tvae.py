@@ -63,9 +63,10 @@ class TVAESynthesizer(NeuralSynthesizer):
         What ``fit`` does with real rows that break a rule: raise ``ConstraintViolationError``
         (how many, the first few), or drop them with a warning that says how many. Never silent.
     n_jobs : int or None, default None
-        Native threads for fitting and sampling (OpenMP, BLAS, torch). None: the cores no other
-        process is running on (at least 1), so a busy machine does not slow tabsynth many-fold;
-        -1: every core.
+        Native threads for fitting and sampling (torch, OpenMP, BLAS). None: half the cores (at
+        least 1), fixed rather than counted from the load, because torch's results depend on
+        its thread count and a seed must give the same model whatever else runs; it leaves room
+        for one other process without spinning. -1: every core.
     random_state : int, optional
     verbose : bool, default False
 
