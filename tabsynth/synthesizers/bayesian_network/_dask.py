@@ -19,8 +19,8 @@ say) and sends back only small results:
 4. Tree conditionals (``conditionals='tree'``, the default) need rows, not counts: they are fitted
    on a seeded uniform sample of at most :data:`TREE_SAMPLE_ROWS` rows of state codes (all rows, in
    order, when the table is smaller: then they equal the in-memory trees). ``min_samples_leaf`` is
-   capped at 1 % of the sampled rows, as in memory. Use ``conditionals='table'`` for a fit that
-   depends on counts only.
+   capped at 1 % of the sampled rows, as in memory; the same rows' numbers give the in-leaf values. Use
+   ``conditionals='table'`` for a fit that depends on counts only.
 
 Missing values: a categorical column's missing cells get exactly the fill draws an in-memory
 encoding gives them (the same fixed stream, advanced past the missing cells of earlier partitions),
@@ -103,9 +103,13 @@ def _fit_network(synth, dask, parts: list, lengths: np.ndarray, sample: pd.DataF
     dtype = np.uint8 if cards.max() <= 256 else np.uint16 if cards.max() <= 65536 else np.int32
     codes = dask.persist(*[dask.delayed(_discretize)(e, columns, synth.bins_, dtype) for e in encoded])
     positions = sample_positions(lengths, TREE_SAMPLE_ROWS, tree_seed) if synth.conditionals == "tree" else None
-    tree_rows = None if positions is None else np.concatenate(
-        dask.compute(*[dask.delayed(_take)(c, pos) for c, pos in zip(codes, positions)])).astype(np.int64)
-    synth._fit_counts(DaskCounts(dask, list(codes), cards, int(lengths.sum())), cards, tree_rows, rng)
+    tree_rows, tree_values = None, None
+    if positions is not None:  # the sampled rows' codes for the trees, and their numbers for the in-leaf values
+        rows = dask.compute(*[dask.delayed(_take)(c, pos) for c, pos in zip(codes, positions)])
+        tree_rows = np.concatenate(rows).astype(np.int64)
+        tree_values = pd.concat(dask.compute(*[dask.delayed(take_rows)(e, pos) for e, pos in zip(encoded, positions)]),
+                                ignore_index=True)
+    synth._fit_counts(DaskCounts(dask, list(codes), cards, int(lengths.sum())), cards, tree_rows, rng, tree_values)
 
 
 class PartitionEncoder:

@@ -14,6 +14,7 @@ import pandas as pd
 from ...base import block_rng
 from .. import _trees as trees
 from ..table import BLOCK_SIZE
+from . import _leaf_values as leaf_values
 from . import _structure as bn
 from ._inference import backward_sample, eliminate
 
@@ -62,15 +63,18 @@ class NetworkSampling:
     def _sample_uniform(self, uniform: np.ndarray) -> dict[str, np.ndarray]:
         """Unconditional rows from their random numbers (layout of :meth:`_uniform`)."""
         codes = np.empty((len(self.tables_), uniform.shape[1]), dtype=np.int64)  # one row per variable
+        leaves = None
         if self.trees_ is not None:
-            self._sample_trees(codes, uniform)
+            leaves = self._sample_trees(codes, uniform)
         else:
             for v in self.order_:
                 codes[v] = self._draw(v, self._config_index(codes, v), uniform[v], self._flat_cumulative[v])
-        return self._decode_codes(codes, uniform[len(self.tables_):])
+        return self._decode_codes(codes, uniform[len(self.tables_):], leaves)
 
-    def _sample_trees(self, codes: np.ndarray, uniform: np.ndarray) -> None:
-        """Every variable in order from the leaf its tree puts each row in."""
+    def _sample_trees(self, codes: np.ndarray, uniform: np.ndarray) -> dict:
+        """Every variable in order from the leaf its tree puts each row in; returns the leaves of the
+        numerical columns that draw their numbers from in-leaf values."""
+        leaves = {}
         features = np.zeros(codes.shape[::-1], dtype=np.float32)  # rows x variables, for compiled trees
         for v in self.order_:
             compiled, tree = self._compiled_trees[v], self.trees_[v]
@@ -82,6 +86,9 @@ class NetworkSampling:
                 node = compiled.apply(features)
             codes[v] = self._leaf_samplers[v].draw(node, uniform[v])
             features[:, v] = codes[v]
+            if v in self.leaf_values_:
+                leaves[v] = tree["leaf"][node]
+        return leaves
 
     def _draw(self, v: int, config: np.ndarray, uniform: np.ndarray, flat_cumulative: np.ndarray) -> np.ndarray:
         """Each row's state of ``v`` from its configuration's (or leaf's) row of a table (inverse CDF)."""
@@ -133,12 +140,16 @@ class NetworkSampling:
             self._posterior_cache[key] = eliminate(self.tables_, self.parents_, self.cardinalities_, given)
         return self._posterior_cache[key]
 
-    def _decode_codes(self, codes: np.ndarray, uniform: np.ndarray) -> dict[str, np.ndarray]:
-        """Encoded columns from state codes; ``uniform`` has one row per numerical column."""
+    def _decode_codes(self, codes: np.ndarray, uniform: np.ndarray, leaves: dict | None = None) -> dict[str, np.ndarray]:
+        """Encoded columns from state codes; ``uniform`` has one row per numerical column. With ``leaves`` (the
+        tree leaf of each row, per numerical column) numbers come from their (leaf, bin) cell where it is large."""
         out, k = {}, 0
         for j, col in enumerate(self.schema_.columns):
             if col.kind == "numerical":
                 out[col.name] = self._value_in_bin(codes[j], self.bins_[col.name], uniform[k])
+                if leaves and j in leaves:
+                    out[col.name] = leaf_values.draw(self.leaf_values_[j], leaves[j], codes[j],
+                                                     int(self.cardinalities_[j]), uniform[k], out[col.name])
                 k += 1
             else:
                 out[col.name] = codes[j]

@@ -10,9 +10,11 @@ import pandas as pd
 
 from ..._progress import Stages
 from ...errors import InvalidParameterError
+from ...schema.codecs import MISSING_SUFFIX
 from ...validation import Interval, Options, Satisfies
 from .. import _trees as trees
 from ..table import Synthesizer
+from . import _leaf_values as leaf_values
 from . import _structure as bn
 from ._sampling import NetworkSampling, flat_cumulative
 
@@ -40,7 +42,8 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
     discrete variables (greedy hill climbing on a decomposable BIC or BDeu score with at most
     ``max_indegree`` parents, a Chow-Liu tree, or a DAG you give), each variable gets a table
     P(variable | parents) smoothed by a Dirichlet prior, and rows are sampled ancestrally, all rows
-    at once per variable. A sampled bin becomes a number drawn inside it.
+    at once per variable. A sampled bin becomes a number drawn inside it, from the training values
+    of the same tree leaf where there are enough (``in_bin``).
 
     With ``conditionals='tree'`` (the default) unconditional sampling does not use the tables but
     a classification tree per variable on *every* variable before it in the network's topological
@@ -94,6 +97,13 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         rows, so tables of a few thousand rows keep their detail, but never under 20 rows (or this
         value, if smaller): leaves of a few rows copy a small table's rows (Adult with 300 training
         rows: distance-to-closest-record share 0.628 with 3-row leaves, 0.544 with 20).
+    in_bin : {'leaf', 'bin'}, default 'leaf'
+        Where a number inside its sampled bin comes from (with tree conditionals and empirical
+        values): 'leaf' draws it from the training values that share its tree leaf and bin when
+        that cell holds at least 20 of them (else from the whole bin), so values follow the earlier
+        columns more finely than their bins (detection on validation splits: gss_wages 0.576 ->
+        0.547, flights 0.759 -> 0.730, movies 0.633 -> 0.626, ames unchanged); 'bin' draws from all
+        the bin's values. See :mod:`tabsynth.synthesizers.bayesian_network._leaf_values`.
     continuous : {'empirical', 'uniform'}, default 'empirical'
         A number inside a sampled bin is a real value from that bin, drawn with its frequency
         ('empirical'; the model then stores the column's distinct values), or uniform between the
@@ -168,12 +178,13 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         "conditionals": [Options(*_CONDITIONALS)],
         "min_samples_leaf": [Interval(Integral, 1, None)],
         "enforce_min_max_values": ["boolean"],
+        "in_bin": [Options("leaf", "bin")],
     }
 
     def __init__(self, *, n_bins: int = 40, bin_edges=None, structure="hill_climb", score: str = "bdeu",
                  max_indegree: int = 3, equivalent_sample_size: float = 50.0, pseudo_count: float = 1.0,
                  continuous: str = "empirical", conditionals: str = "tree", min_samples_leaf: int = 80,
-                 enforce_min_max_values: bool = True, constraints=None, on_violation: str = "raise",
+                 in_bin: str = "leaf", enforce_min_max_values: bool = True, constraints=None, on_violation: str = "raise",
                  n_jobs: int | None = None, random_state: int | None = None, verbose: bool = False):
         self.n_bins = n_bins
         self.bin_edges = bin_edges
@@ -185,6 +196,7 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         self.continuous = continuous
         self.conditionals = conditionals
         self.min_samples_leaf = min_samples_leaf
+        self.in_bin = in_bin
         self.enforce_min_max_values = enforce_min_max_values
         self.constraints = constraints
         self.on_violation = on_violation
@@ -213,10 +225,28 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
                       for col in self.schema_.columns if col.kind == "numerical"}
         discrete = bn.discretize(encoded, self.schema_.columns, self.bins_)
         cards = self._cardinalities(discrete.max(axis=0))
-        self._fit_counts(bn.ArrayCounts(discrete, cards), cards, discrete, rng)
+        self._fit_counts(bn.ArrayCounts(discrete, cards), cards, discrete, rng, encoded)
 
-    def _fit_counts(self, counts, cards: np.ndarray, tree_rows: np.ndarray, rng: np.random.Generator) -> None:
-        """Structure and tables from family counts; trees (if any) from the discrete rows ``tree_rows``."""
+    def _fit_leaf_values(self, encoded: pd.DataFrame | None, discrete: np.ndarray) -> dict:
+        """Per numerical column (index), its training values grouped by (tree leaf, bin); see ``_leaf_values``."""
+        if encoded is None or self.trees_ is None or self.in_bin != "leaf" or self.continuous != "empirical":
+            return {}
+        cells = {}
+        for j, col in enumerate(self.schema_.columns):
+            if col.kind != "numerical":
+                continue
+            tree, card = self.trees_[j], int(self.cardinalities_[j])
+            missing = encoded.get(col.name + MISSING_SUFFIX)
+            present = np.ones(len(encoded), bool) if missing is None else missing.to_numpy() == 0
+            cells[j] = leaf_values.fit(encoded[col.name].to_numpy(dtype=float), discrete[:, j].astype(np.int64),
+                                       leaf_values.training_leaves(tree, discrete), len(tree["table"]), card,
+                                       present)
+        return cells
+
+    def _fit_counts(self, counts, cards: np.ndarray, tree_rows: np.ndarray, rng: np.random.Generator,
+                    encoded: pd.DataFrame | None = None) -> None:
+        """Structure and tables from family counts; trees (if any) from the discrete rows ``tree_rows``, and
+        the in-leaf values from ``encoded``, the same rows' encoded values (None: numbers from whole bins)."""
         self.cardinalities_ = cards
         stages = Stages(self.verbose, type(self).__name__, 3 + (self.conditionals == "tree"))
         parents = self._learn_structure(counts, cards)
@@ -228,6 +258,7 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         self.trees_ = self._fit_trees(tree_rows, rng) if self.conditionals == "tree" else None
         if self.trees_ is not None:
             stages.done(f"{len(self.trees_)} trees")
+        self.leaf_values_ = self._fit_leaf_values(encoded, tree_rows)
         self._prepare_sampling()
         stages.done("ready to sample")
 
@@ -346,7 +377,8 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
     def _get_state(self) -> dict:
         bins = {name: {k: v for k, v in b.items() if k != "expanded"} for name, b in self.bins_.items()}
         return {"bins": bins, "parents": [list(p) for p in self.parents_],
-                "cardinalities": self.cardinalities_, "tables": list(self.tables_), "trees": self.trees_}
+                "cardinalities": self.cardinalities_, "tables": list(self.tables_), "trees": self.trees_,
+                "leaf_values": {str(j): cells for j, cells in self.leaf_values_.items()}}
 
     def _set_state(self, state: dict) -> None:
         self.bins_ = {name: {k: np.asarray(v) for k, v in b.items()} for name, b in state["bins"].items()}
@@ -361,7 +393,19 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
             if table.shape != expected:
                 raise ValueError(f"the table of {names[v]!r} has shape {table.shape}, expected {expected}")
         self.trees_ = self._loaded_trees(state.get("trees"))
+        self.leaf_values_ = self._loaded_leaf_values(state.get("leaf_values") or {})
         self._prepare_sampling()
+
+    def _loaded_leaf_values(self, loaded: dict) -> dict:
+        cells = {}
+        for key, column in loaded.items():
+            j = int(key)
+            if self.trees_ is None or not 0 <= j < len(self.trees_) or self.schema_.columns[j].kind != "numerical":
+                raise ValueError("the model file's in-leaf values name a column that has no tree or is not a number")
+            cells[j] = {"values": np.asarray(column["values"], dtype=float),
+                        "offsets": np.asarray(column["offsets"], dtype=np.int64)}
+            leaf_values.check(cells[j], len(self.trees_[j]["table"]), int(self.cardinalities_[j]))
+        return cells
 
     def _loaded_trees(self, loaded) -> list | None:
         if loaded is None:
