@@ -33,20 +33,43 @@ MAX_TRIPLE_COLUMNS = 60  # wider tables look for sums of two parts only (the tri
 
 
 class SumCodec(Codec):
-    """A column written as the sum of ``parts`` (decoded first) and a learned remainder."""
+    """A column written as an arithmetic combination of ``parts`` (decoded first) and a learned remainder:
+    ``sum(weights * parts)`` (``operation="sum"``, weights 1 unless a unit factor was found) or the parts'
+    product (``operation="product"``)."""
 
-    def __init__(self, name: str, parts: tuple[str, ...], enforce_min_max_values: bool = True):
+    def __init__(self, name: str, parts: tuple[str, ...], enforce_min_max_values: bool = True,
+                 weights: tuple[float, ...] | None = None, operation: str = "sum"):
         self.name = name
         self.parts = tuple(parts)
         self.enforce_min_max_values = enforce_min_max_values
+        self.weights = tuple(float(w) for w in (weights or (1.0,) * len(self.parts)))
+        self.operation = operation
 
     def fit(self, column: pd.Series, parts: pd.DataFrame) -> SumCodec:
         values = _floats(column)
         self.dtype = dtype_to_state(column.dtype)
         self.decimals = _decimals(values[~np.isnan(values)])
         self.remainder = NumericalCodec(self.name, self.enforce_min_max_values).fit(
-            pd.Series(values - _part_sum(parts)))
+            pd.Series(self._remainder(values, parts)))
         return self
+
+    def _remainder(self, values: np.ndarray, parts: pd.DataFrame) -> np.ndarray:
+        """What the parts leave over, rounded to the target's decimals: float noise (a product's 1e-13) would
+        otherwise turn a column of zeros into many distinct values."""
+        left = values - self._combine(parts)
+        return np.round(left, self.decimals) if self.decimals is not None else left
+
+    def formula(self) -> str:
+        """The relation in words, e.g. ``living = first + second`` or ``charges = months * fee``."""
+        if self.operation == "product":
+            return f"{self.name} = {' * '.join(self.parts)}"
+        terms = [p if w == 1 else f"{w:g} * {p}" for p, w in zip(self.parts, self.weights)]
+        return f"{self.name} = {' + '.join(terms)}"
+
+    def _combine(self, parts: pd.DataFrame) -> np.ndarray:
+        if self.operation == "product":
+            return _part_product(parts[list(self.parts)])
+        return _part_sum(parts[list(self.parts)], self.weights)
 
     @property
     def outputs(self) -> list:
@@ -56,10 +79,10 @@ class SumCodec(Codec):
         raise TypeError("SumCodec encodes with its parts: call encode_with(column, parts).")
 
     def encode_with(self, column: pd.Series, parts: pd.DataFrame) -> dict[str, np.ndarray]:
-        return self.remainder.encode(pd.Series(_floats(column) - _part_sum(parts)))
+        return self.remainder.encode(pd.Series(self._remainder(_floats(column), parts)))
 
     def decode_from(self, encoded: dict, parts: pd.DataFrame) -> pd.Series:
-        values = _floats(self.remainder.decode(encoded)) + _part_sum(parts)
+        values = _floats(self.remainder.decode(encoded)) + self._combine(parts)
         if self.decimals is not None:
             values = np.round(values, self.decimals)
         return restore_dtype(pd.Series(values), dtype_from_state(self.dtype))
@@ -67,14 +90,17 @@ class SumCodec(Codec):
     def encode_condition(self, value) -> dict:
         if pd.isna(value):
             return self.remainder.encode_condition(value)
+        what = "product" if self.operation == "product" else "sum"
         raise ConditionError(
-            f"Column {self.name!r} is the sum of {list(self.parts)} in the data, and the model learns only what "
-            "the parts leave over, so it cannot be conditioned on directly: condition on its parts instead."
+            f"Column {self.name!r} is the {what} of {list(self.parts)} in the data ({self.formula()}), and the model "
+            "learns only what the parts leave over, so it cannot be conditioned on directly: condition on its "
+            "parts instead."
         )
 
     def to_state(self) -> dict:
         state = dict(vars(self))
         state["parts"] = list(self.parts)
+        state["weights"] = list(self.weights)
         state["remainder"] = self.remainder.to_state()
         return state
 
@@ -82,6 +108,10 @@ class SumCodec(Codec):
     def from_state(cls, state: dict) -> SumCodec:
         codec = super().from_state(state)
         codec.parts = tuple(state["parts"])
+        codec.weights = tuple(float(w) for w in state.get("weights", (1.0,) * len(codec.parts)))
+        codec.operation = state.get("operation", "sum")
+        if codec.operation not in ("sum", "product") or len(codec.weights) != len(codec.parts):
+            raise ValueError(f"the model file's relation for {codec.name!r} is neither a sum nor a product")
         codec.remainder = NumericalCodec.from_state(state["remainder"])
         return codec
 
@@ -155,8 +185,15 @@ def _floats(column) -> np.ndarray:
     return pd.to_numeric(pd.Series(column), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _part_sum(parts: pd.DataFrame) -> np.ndarray:
+def _part_sum(parts: pd.DataFrame, weights=None) -> np.ndarray:
     total = np.zeros(len(parts))
+    for k, name in enumerate(parts.columns):
+        total += (1.0 if weights is None else weights[k]) * np.nan_to_num(_floats(parts[name]))
+    return total
+
+
+def _part_product(parts: pd.DataFrame) -> np.ndarray:
+    total = np.ones(len(parts))
     for name in parts.columns:
-        total += np.nan_to_num(_floats(parts[name]))
+        total *= np.nan_to_num(_floats(parts[name]))  # a missing part counts as zero, as in a sum
     return total

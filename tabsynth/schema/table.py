@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConditionError, InvalidDataError, InvalidParameterError, MetadataError
+from .arithmetic import detect_arithmetic
 from .codecs import (
     RARE_SUFFIX,
     CategoricalCodec,
@@ -82,6 +83,7 @@ class Schema:
         relations = detect_relations(data, relation_candidates) if detect_relations_ else {}
         numbers = [c for c in relation_candidates if metadata.sdtype(c) == "numerical" and c not in relations]
         sums = detect_sums(data, numbers) if detect_relations_ else {}
+        arithmetic = detect_arithmetic(data, numbers, sums) if detect_relations_ else {}
         codecs = {}
         for name in data.columns:
             spec = metadata.columns[name]
@@ -98,6 +100,10 @@ class Schema:
             elif name in sums:
                 codecs[name] = SumCodec(name, sums[name], enforce_min_max_values).fit(data[name],
                                                                                      data[list(sums[name])])
+            elif name in arithmetic:
+                parts, weights, operation = arithmetic[name]
+                codecs[name] = SumCodec(name, parts, enforce_min_max_values, weights, operation).fit(
+                    data[name], data[list(parts)])
             else:
                 codecs[name] = fit_codec(name, spec, data[name], enforce_min_max_values, max_categories)
         counted = [c for c in data.columns if c not in personal and metadata.sdtype(c) != "id"]
@@ -115,7 +121,14 @@ class Schema:
     @property
     def sums(self) -> dict[str, tuple[str, ...]]:
         """Sum column -> its parts (:mod:`~tabsynth.schema.sums`): the model learns the remainder only."""
-        return {n: c.parts for n, c in self.codecs.items() if isinstance(c, SumCodec)}
+        return {n: c.parts for n, c in self.codecs.items() if isinstance(c, SumCodec) and c.operation == "sum"
+                and set(c.weights) == {1.0}}
+
+    @property
+    def arithmetic(self) -> dict[str, str]:
+        """Every column kept as an arithmetic relation of others (plain and weighted sums, products) -> its
+        formula, e.g. ``{"charges": "charges = months * fee"}``; the model learns the remainder only."""
+        return {n: c.formula() for n, c in self.codecs.items() if isinstance(c, SumCodec)}
 
     @property
     def combination_members(self) -> list[str]:
