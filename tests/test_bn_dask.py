@@ -46,9 +46,7 @@ def test_dask_fit_equals_in_memory_fit(client):
     fitted = tabsynth.BayesianNetworkSynthesizer(random_state=0).fit(_to_dask(data))
     reference = tabsynth.BayesianNetworkSynthesizer(random_state=0).fit(data)
     # every row fits in the samples here: bins, schema and trees are exact too
-    states = [s.schema_.to_state() for s in (fitted, reference)]
-    for state in states:  # the Dask fit keeps no condition counts yet (left for the next session, issue 22 note)
-        state.pop("support")
+    states = [s.schema_.to_state() for s in (fitted, reference)]  # condition counts included: exact on Dask too
     (got, got_arrays), (expected, expected_arrays) = (to_typed_json(s) for s in states)
     assert got == expected and got_arrays.keys() == expected_arrays.keys()
     for key, array in expected_arrays.items():

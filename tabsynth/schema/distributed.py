@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, InvalidParameterError
+from . import support
 from .codecs import CategoricalCodec, ConstantCodec, IdCodec, NumericalCodec
 from .relations import MAX_DETERMINANT_VALUES, MIN_ROWS_PER_VALUE, DerivedCodec, detect_relations
+from .support import ConditionSupport
 from .table import Schema, fit_codec
 
 SAMPLE_ROWS = 100_000
@@ -86,7 +88,20 @@ def fit_schema(dask, parts: list, sample: pd.DataFrame, metadata, enforce_min_ma
         pairs = stats["pairs"].get(target)
         if _is_function(pairs, source, target, stats["rows"]) and not isinstance(codecs[source], ConstantCodec):
             codecs[target] = DerivedCodec(target, source).fit(pairs[target], pairs[source])
-    return Schema(codecs, metadata), stats
+    return Schema(codecs, metadata, _condition_support(dask, parts, metadata, stats["rows"])), stats
+
+
+def _condition_support(dask, parts: list, metadata, num_rows: int) -> ConditionSupport:
+    """Exact condition counts over every partition, as an in-memory fit keeps (two passes: values, then counts)."""
+    columns = [c for c in metadata.columns if metadata.sdtype(c) in ("categorical", "boolean", "numerical")]
+    kinds = {c: metadata.sdtype(c) for c in columns}
+    combine = functools.partial(support.combine_values, kinds=kinds)
+    found = dask.compute(tree_reduce(dask, [dask.delayed(support.partition_values)(p, columns, kinds) for p in parts],
+                                     combine))[0]
+    values = support.ordered_values(found)
+    tables = dask.compute(tree_reduce(dask, [dask.delayed(support.partition_tables)(p, values, kinds) for p in parts],
+                                      support.add_tables))[0]
+    return ConditionSupport.from_tables(num_rows, values, tables)
 
 
 def _partition_stats(frame: pd.DataFrame, codecs: dict, relations: dict) -> dict:

@@ -33,23 +33,25 @@ class ConditionSupport:
     @classmethod
     def fit(cls, data: pd.DataFrame, columns: list[str], kinds: dict) -> ConditionSupport:
         """Count ``columns`` of ``data`` (``kinds``: column -> sdtype) that are countable."""
-        values, codes, counts = {}, {}, {}
+        values, codes = {}, {}
         for name in columns:
             found = _codes(data[name], kinds[name])
             if found is not None:
                 codes[name], values[name] = found
-                counts[name] = np.bincount(codes[name][codes[name] >= 0], minlength=len(values[name]))
+        return cls.from_tables(len(data), values, pair_tables(codes, values))
+
+    @classmethod
+    def from_tables(cls, num_rows: int, values: dict, tables: dict) -> ConditionSupport:
+        """From dense per-column (``tables[name]``) and per-pair (``tables[(a, b)]``) counts over ``values``."""
+        counts = {name: tables[name] for name in values}
         pairs, total = {}, 0
-        for a, b in itertools.combinations(codes, 2):
-            width = len(values[b])
-            if len(values[a]) * width > MAX_PAIR_CELLS or total >= MAX_TOTAL_CELLS:
+        for key in itertools.combinations(values, 2):
+            if key not in tables or total >= MAX_TOTAL_CELLS:
                 continue
-            present = (codes[a] >= 0) & (codes[b] >= 0)
-            table = np.bincount(codes[a][present] * width + codes[b][present], minlength=len(values[a]) * width)
-            cells = np.flatnonzero(table)
-            pairs[(a, b)] = (cells, table[cells])
+            cells = np.flatnonzero(tables[key])
+            pairs[key] = (cells, tables[key][cells])
             total += len(cells)
-        return cls(len(data), values, counts, pairs)
+        return cls(num_rows, values, counts, pairs)
 
     def matching(self, condition: dict) -> tuple[int, bool] | None:
         """``(count, exact)`` of real rows with every counted value of ``condition`` (None: none counted)."""
@@ -91,6 +93,60 @@ class ConditionSupport:
         return cls(int(state["num_rows"]), {str(n): list(v) for n, v in state["values"].items()}, counts, pairs)
 
 
+def pair_tables(codes: dict, values: dict) -> dict:
+    """Dense counts of every counted column and pair (pairs above ``MAX_PAIR_CELLS`` cells skipped)."""
+    tables = {name: np.bincount(c[c >= 0], minlength=len(values[name])) for name, c in codes.items()}
+    for a, b in itertools.combinations(codes, 2):
+        width = len(values[b])
+        if len(values[a]) * width > MAX_PAIR_CELLS:
+            continue
+        present = (codes[a] >= 0) & (codes[b] >= 0)
+        tables[(a, b)] = np.bincount(codes[a][present] * width + codes[b][present], minlength=len(values[a]) * width)
+    return tables
+
+
+# ---------------------------------------------------------------------- partitions (a Dask fit)
+def partition_values(frame: pd.DataFrame, columns: list[str], kinds: dict) -> dict:
+    """A partition's distinct values of each column that is countable there (None: not countable)."""
+    return {name: (None if (found := _codes(frame[name], kinds[name])) is None else set(found[1]))
+            for name in columns}
+
+
+def combine_values(a: dict, b: dict, kinds: dict) -> dict:
+    """Union of two partitions' value sets; a column over its limit in either, or together, is not counted."""
+    out = {}
+    for name, mine in a.items():
+        union = None if mine is None or b[name] is None else mine | b[name]
+        limit = MAX_NUMBER_VALUES if kinds[name] == "numerical" else MAX_CATEGORIES
+        out[name] = union if union is not None and len(union) <= limit else None
+    return out
+
+
+def ordered_values(values: dict) -> dict:
+    """The counted columns' global value lists (sorted where they can be, so every partition codes alike)."""
+    out = {}
+    for name, found in values.items():
+        if found:
+            listed = list(found)
+            out[name] = [listed[i] for i in _sorted_positions(listed)]
+    return out
+
+
+def partition_tables(frame: pd.DataFrame, values: dict, kinds: dict) -> dict:
+    """A partition's counts over the global value lists (``ordered_values``)."""
+    codes = {}
+    for name, known in values.items():
+        column = frame[name]
+        keys = pd.to_numeric(column, errors="coerce").astype(float) if kinds[name] == "numerical" \
+            else column.astype(object)
+        codes[name] = pd.Index(known).get_indexer(keys).astype(np.int64)  # -1: missing (never a counted value)
+    return pair_tables(codes, values)
+
+
+def add_tables(a: dict, b: dict) -> dict:
+    return {key: a[key] + b[key] for key in a}
+
+
 def _codes(column: pd.Series, sdtype: str):
     """``(codes, values)`` of a countable column (-1: missing), or None."""
     if sdtype == "numerical":
@@ -105,7 +161,19 @@ def _codes(column: pd.Series, sdtype: str):
     codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
     if not 0 < len(uniques) <= MAX_CATEGORIES:
         return None
-    return codes.astype(np.int64), [_plain(u) for u in uniques]
+    plain = [_plain(u) for u in uniques]
+    order = _sorted_positions(plain)  # sorted, as a Dask fit orders the values it gathers over partitions
+    remap = np.empty(len(plain), dtype=np.int64)
+    remap[order] = np.arange(len(plain))
+    return np.where(codes >= 0, remap[np.maximum(codes, 0)], -1), [plain[i] for i in order]
+
+
+def _sorted_positions(values: list) -> list[int]:
+    """Positions of ``values`` in sorted order (by representation where the types do not compare)."""
+    try:
+        return sorted(range(len(values)), key=values.__getitem__)
+    except TypeError:
+        return sorted(range(len(values)), key=lambda i: repr(values[i]))
 
 
 def _plain(value):
