@@ -14,6 +14,8 @@ import numpy as np
 from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.special import gammaln
 
+from ._hill_climb import MoveGains, best_move
+
 MAX_TABLE_SIZE = 2_000_000  # a local table (parent configurations x states) never grows past this
 
 
@@ -207,7 +209,8 @@ class ScoreCache:
 # ---------------------------------------------------------------------- structure search
 def hill_climb(data, cards: np.ndarray, score: str, max_indegree: int, ess: float = 10.0,
                tabu_steps: int = 0, max_iter: int = 1000) -> list[frozenset]:
-    """Greedy hill climbing over DAGs (add, remove, reverse one edge), best move first.
+    """Greedy hill climbing over DAGs (add, remove, reverse one edge), best move first (the moves' gains kept
+    in a matrix: :mod:`~tabsynth.synthesizers.bayesian_network._hill_climb`).
 
     With ``tabu_steps > 0`` the search goes on past a local optimum for up to that many moves
     that do not beat the best graph so far, never touching an edge changed in the last
@@ -218,70 +221,23 @@ def hill_climb(data, cards: np.ndarray, score: str, max_indegree: int, ess: floa
     """
     cache = ScoreCache(as_counts(data, cards), cards, score, ess)
     parents = [frozenset() for _ in range(len(cards))]
+    gains = MoveGains(cache, max_indegree, len(cards))
+    gains.rescore(parents, range(len(cards)))
     best, total, best_total, stale, recent = parents, 0.0, 0.0, 0, []
     for _ in range(max_iter):
-        move, gain = _best_move(parents, cache, max_indegree, set(recent[-tabu_steps:]) if tabu_steps else set())
+        tabu = set(recent[-tabu_steps:]) if tabu_steps else set()
+        move, gain = best_move(parents, gains, _reachability(parents), tabu)
         if move is None or (gain <= 1e-9 and (tabu_steps == 0 or stale >= tabu_steps)):
             break
         parents, total = _apply_move(parents, move), total + gain
+        kind, i, j = move
+        gains.rescore(parents, [j, i] if kind == "reverse" else [j])  # only these children's families changed
         recent.append(frozenset(move[1:]))
         if total > best_total + 1e-9:
             best, best_total, stale = parents, total, 0
         else:
             stale += 1
     return best
-
-
-def _best_move(parents: list[frozenset], cache: ScoreCache, max_indegree: int, tabu: set):
-    recorder = _Recorder(cache)
-    _scan_moves(parents, recorder, max_indegree, tabu)  # which families this step needs: count them at once
-    cache.prefetch(recorder.keys)
-    return _scan_moves(parents, cache, max_indegree, tabu)
-
-
-class _Recorder:
-    """Stands in for a ScoreCache and notes the families asked for (the scan does not depend on scores)."""
-
-    def __init__(self, cache: ScoreCache):
-        self.fits, self.keys = cache.fits, []
-
-    def __call__(self, child: int, parents: frozenset) -> float:
-        self.keys.append((child, parents))
-        return 0.0
-
-
-def _scan_moves(parents: list[frozenset], cache, max_indegree: int, tabu: set):
-    d = len(parents)
-    reach = _reachability(parents)
-    best, best_gain = None, -np.inf
-    for j in range(d):
-        current = cache(j, parents[j])
-        for i in range(d):
-            if i == j or frozenset((i, j)) in tabu:
-                continue
-            if i in parents[j]:
-                gain = cache(j, parents[j] - {i}) - current
-                if gain > best_gain:
-                    best, best_gain = ("remove", i, j), gain
-                gain = _reverse_gain(parents, cache, i, j, current, max_indegree, reach)
-                if gain > best_gain:
-                    best, best_gain = ("reverse", i, j), gain
-            elif len(parents[j]) < max_indegree and not reach[j, i] and cache.fits(j, parents[j] | {i}):
-                gain = cache(j, parents[j] | {i}) - current
-                if gain > best_gain:
-                    best, best_gain = ("add", i, j), gain
-    return best, best_gain
-
-
-def _reverse_gain(parents, cache: ScoreCache, i: int, j: int, current: float, max_indegree: int,
-                  reach: np.ndarray) -> float:
-    if len(parents[i]) >= max_indegree or not cache.fits(i, parents[i] | {j}):
-        return -np.inf
-    # Another path i -> ... -> j would close a cycle: it ends through another parent p of j, and a path
-    # i -> ... -> p in the DAG never uses the edge i -> j itself (that would need j -> ... -> p -> j).
-    if any(reach[i, p] for p in parents[j] if p != i):
-        return -np.inf
-    return (cache(j, parents[j] - {i}) - current) + (cache(i, parents[i] | {j}) - cache(i, parents[i]))
 
 
 def _apply_move(parents: list[frozenset], move: tuple) -> list[frozenset]:
