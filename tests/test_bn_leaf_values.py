@@ -36,12 +36,16 @@ def test_cells_hold_every_present_training_value_once_and_small_cells_fall_back(
     cells = leaf_values.fit(values, states, leaves, n_leaves=2, card=2, present=present)
     assert cells["values"].tolist() == [1.0, 5.0, 2.0, 9.0]  # by (leaf, bin), the missing stand-in left out
     assert cells["offsets"].tolist() == [0, 1, 2, 3, 4]
-    whole_bin = np.full(3, -1.0)
-    drawn = leaf_values.draw(cells, np.array([0, 1, 1]), np.array([1, 0, 1]), 2, np.array([0.2, 0.5, 0.9]),
-                             whole_bin)
-    assert drawn.tolist() == [-1.0, -1.0, -1.0]  # one-value cells are below MIN_CELL: the whole bin's draw
+    bins = {"expanded": np.array([10.0, 11.0, 12.0, 20.0]), "start": np.array([0, 3]), "stop": np.array([3, 4])}
+    prepared = leaf_values.sampler(cells, bins, card=2)
+    drawn = leaf_values.draw(prepared, np.array([0, 1, 1, 1]), np.array([1, 0, 0, 1]), 2,
+                             np.array([0.2, 0.1, 0.9, 0.9]))
+    assert drawn.tolist() == [20.0, 10.0, 12.0, 20.0]  # one-value cells are below MIN_CELL: the whole bin's values
     big = leaf_values.fit(np.arange(40.0), np.zeros(40, int), np.repeat([0, 1], 20), 2, 1, np.ones(40, bool))
-    assert leaf_values.draw(big, np.array([1]), np.array([0]), 1, np.array([0.5]), np.zeros(1)).tolist() == [30.0]
+    whole = {"expanded": np.arange(40.0), "start": np.array([0]), "stop": np.array([40])}
+    drawn = leaf_values.draw(leaf_values.sampler(big, whole, card=1), np.array([1, 0]), np.array([0, 0]), 1,
+                             np.array([0.5, 0.999]))
+    assert drawn.tolist() == [30.0, 19.0]  # each leaf's own 20 values
 
 
 def test_a_model_file_with_broken_cells_is_refused(tmp_path):

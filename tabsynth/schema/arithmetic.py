@@ -43,7 +43,8 @@ def detect_arithmetic(data: pd.DataFrame, candidates: list[str], taken: dict) ->
         if target in parts_used:
             continue
         others = [c for c in names if c != target and c not in found]
-        relation = _find(values, tolerance, target, others)
+        with np.errstate(over="ignore", invalid="ignore"):  # huge parts overflow to inf: no relation, no warning
+            relation = _find(values, tolerance, target, others)
         if relation is not None:
             found[target] = relation
     return found

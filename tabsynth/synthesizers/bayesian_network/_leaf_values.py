@@ -37,17 +37,26 @@ def training_leaves(tree: dict, discrete: np.ndarray) -> np.ndarray:
     return tree["leaf"][node]
 
 
-def draw(cells: dict, leaves: np.ndarray, states: np.ndarray, card: int, uniform: np.ndarray,
-         whole_bin: np.ndarray) -> np.ndarray:
-    """Each row's number from its cell, or ``whole_bin`` (the bin-wide draw) where the cell is too small."""
-    cell = leaves * card + states
-    offsets = cells["offsets"]
-    low, size = offsets[cell], offsets[cell + 1] - offsets[cell]
-    pick = low + np.minimum((uniform * size).astype(np.int64), np.maximum(size - 1, 0))
+def sampler(cells: dict, bins: dict, card: int) -> dict:
+    """Every cell as one slice of one pool: its own values where it holds ``MIN_CELL`` or more, else its
+    bin's slice of all the column's values (``bins["expanded"]``), so a draw is one gather either way."""
+    offsets = np.asarray(cells["offsets"])
+    size = np.diff(offsets)
+    bin_of_cell = np.arange(len(size)) % card
     own = size >= MIN_CELL
-    out = whole_bin.copy()
-    out[own] = cells["values"][pick[own]]
-    return out
+    expanded = bins["expanded"]
+    start = np.where(own, len(expanded) + offsets[:-1], bins["start"][bin_of_cell])
+    length = np.where(own, size, bins["stop"][bin_of_cell] - bins["start"][bin_of_cell])
+    small = np.int32 if len(expanded) + len(cells["values"]) < 2**31 else np.int64  # half the cache misses
+    return {"pool": np.concatenate([expanded, cells["values"]]), "start": start.astype(small),
+            "length": length.astype(small)}
+
+
+def draw(prepared: dict, leaves: np.ndarray, states: np.ndarray, card: int, uniform: np.ndarray) -> np.ndarray:
+    """Each row's number from its (leaf, bin) cell (``prepared`` by :func:`sampler`): inverse CDF of ``uniform``."""
+    cell = leaves * card + states
+    length = prepared["length"][cell]
+    return prepared["pool"][prepared["start"][cell] + np.minimum((uniform * length).astype(length.dtype), length - 1)]
 
 
 def check(cells: dict, n_leaves: int, card: int) -> None:

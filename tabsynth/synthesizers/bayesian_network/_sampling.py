@@ -146,10 +146,11 @@ class NetworkSampling:
         out, k = {}, 0
         for j, col in enumerate(self.schema_.columns):
             if col.kind == "numerical":
-                out[col.name] = self._value_in_bin(codes[j], self.bins_[col.name], uniform[k])
-                if leaves and j in leaves:
-                    out[col.name] = leaf_values.draw(self.leaf_values_[j], leaves[j], codes[j],
-                                                     int(self.cardinalities_[j]), uniform[k], out[col.name])
+                if leaves and j in leaves:  # from the row's (leaf, bin) cell; the whole bin where it is small
+                    out[col.name] = leaf_values.draw(self._cell_samplers[j], leaves[j], codes[j],
+                                                     int(self.cardinalities_[j]), uniform[k])
+                else:
+                    out[col.name] = self._value_in_bin(codes[j], self.bins_[col.name], uniform[k])
                 k += 1
             else:
                 out[col.name] = codes[j]
