@@ -14,10 +14,11 @@ import tabsynth
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 SCREENSHOT = Path(__file__).parent.parent / "benchmarks" / "results" / "report_screenshot.png"
-# appended to a copy of the page: after load, counts images that did not decode and script errors into the DOM
+# put before a copy of the page: after load, counts images that did not decode and script errors (ErrorEvents;
+# a broken image's own error event is counted as a broken image) into the DOM
 CHECKER = """<script>
 window.__errors = [];
-window.addEventListener('error', e => window.__errors.push(String(e.message || e.type)), true);
+window.addEventListener('error', e => { if (e instanceof ErrorEvent) window.__errors.push(String(e.message)); }, true);
 const original = console.error; console.error = (...a) => { window.__errors.push(a.join(' ')); original(...a); };
 window.addEventListener('load', () => {
   const broken = [...document.images].filter(i => !i.complete || i.naturalWidth === 0).length;
@@ -38,7 +39,9 @@ def _chromium(*args, timeout=120):
 def _check(page: Path, folder: Path) -> tuple[dict, str, str]:
     """Open a copy of ``page`` with the checker: (counts of images, broken images, errors; the DOM; stderr)."""
     checked = folder / f"checked-{page.name}"
-    checked.write_text(page.read_text(encoding="utf-8").replace("</body>", CHECKER + "</body>"), encoding="utf-8")
+    # first in the document, so the error listener exists before any of the page's own scripts runs (appended at
+    # the end, it caught an earlier script's error only when the browser happened to dispatch it late)
+    checked.write_text(CHECKER + page.read_text(encoding="utf-8"), encoding="utf-8")
     result = _chromium("--virtual-time-budget=10000", "--dump-dom", checked.as_uri())
     line = next((s for s in result.stdout.splitlines() if 'id="browser-check"' in s), None)
     assert line is not None, f"the page did not finish loading: {result.stderr[-2000:]}"
