@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .sums import MIN_DISTINCT, MIN_PART_SHARE, MIN_ROWS, MIN_SHARE, SCREEN_ROWS, _floats, _tolerance
+from .sums import MIN_PART_SHARE, MIN_ROWS, MIN_SHARE, _floats, _tolerance, screen_rows
 
 UNIT_FACTORS = (10.0, 12.0, 24.0, 60.0, 100.0, 1000.0, 3600.0)
 MAX_COLUMNS = 80  # the screen compares every ordered pair of columns
@@ -51,12 +51,11 @@ def detect_arithmetic(data: pd.DataFrame, candidates: list[str], taken: dict) ->
 
 
 def _find(values: dict, tolerance: dict, target: str, others: list[str]) -> tuple | None:
-    y = values[target]
-    informative = np.flatnonzero(~np.isnan(y) & (y != 0))
-    if len(informative) < MIN_ROWS or len(others) < 2 or len(np.unique(y[informative])) < MIN_DISTINCT:
+    screened = screen_rows(values, target, others)
+    if screened is None:
         return None
-    screen = informative[np.linspace(0, len(informative) - 1, min(SCREEN_ROWS, len(informative))).astype(int)]
-    parts = np.nan_to_num(np.column_stack([values[c][screen] for c in others]))  # rows x others
+    informative, screen, parts = screened
+    y = values[target]
     # the parts are taken as written and the target rounded to its own decimals, so a factor never widens the
     # tolerance (with each part's half unit times 100, 100 * hour + month passed for 100 * hour + minute)
     atol = tolerance[target]

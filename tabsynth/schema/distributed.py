@@ -26,7 +26,6 @@ from ..errors import InvalidDataError, InvalidParameterError
 from . import support
 from .codecs import CategoricalCodec, ConstantCodec, IdCodec, NumericalCodec
 from .relations import MAX_DETERMINANT_VALUES, MIN_ROWS_PER_VALUE, DerivedCodec, detect_relations
-from .support import ConditionSupport
 from .table import Schema, fit_codec
 
 SAMPLE_ROWS = 100_000
@@ -91,7 +90,7 @@ def fit_schema(dask, parts: list, sample: pd.DataFrame, metadata, enforce_min_ma
     return Schema(codecs, metadata, _condition_support(dask, parts, metadata, stats["rows"])), stats
 
 
-def _condition_support(dask, parts: list, metadata, num_rows: int) -> ConditionSupport:
+def _condition_support(dask, parts: list, metadata, num_rows: int) -> support.ConditionSupport:
     """Exact condition counts over every partition, as an in-memory fit keeps (two passes: values, then counts)."""
     columns = [c for c in metadata.columns if metadata.sdtype(c) in ("categorical", "boolean", "numerical")]
     kinds = {c: metadata.sdtype(c) for c in columns}
@@ -101,7 +100,7 @@ def _condition_support(dask, parts: list, metadata, num_rows: int) -> ConditionS
     values = support.ordered_values(found)
     tables = dask.compute(tree_reduce(dask, [dask.delayed(support.partition_tables)(p, values, kinds) for p in parts],
                                       support.add_tables))[0]
-    return ConditionSupport.from_tables(num_rows, values, tables)
+    return support.ConditionSupport.from_tables(num_rows, values, tables)
 
 
 def _partition_stats(frame: pd.DataFrame, codecs: dict, relations: dict) -> dict:

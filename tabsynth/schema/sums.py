@@ -137,14 +137,24 @@ def detect_sums(data: pd.DataFrame, candidates: list[str]) -> dict[str, tuple[st
     return sums
 
 
-def _find_parts(values, tolerance, target, others, sizes) -> tuple[str, ...] | None:
-    """The first combination of parts (pairs, then triples) that passes the screen and the full check."""
+def screen_rows(values: dict, target: str, others: list[str]):
+    """``(informative rows, screened rows, parts on them as rows x others)`` for a candidate target, or None
+    when it is not a measurement worth a relation (too few non-zero rows or distinct values)."""
     y = values[target]
     informative = np.flatnonzero(~np.isnan(y) & (y != 0))
     if len(informative) < MIN_ROWS or len(others) < 2 or len(np.unique(y[informative])) < MIN_DISTINCT:
         return None
     screen = informative[np.linspace(0, len(informative) - 1, min(SCREEN_ROWS, len(informative))).astype(int)]
-    parts = np.nan_to_num(np.column_stack([values[c][screen] for c in others]))  # rows x others
+    return informative, screen, np.nan_to_num(np.column_stack([values[c][screen] for c in others]))
+
+
+def _find_parts(values, tolerance, target, others, sizes) -> tuple[str, ...] | None:
+    """The first combination of parts (pairs, then triples) that passes the screen and the full check."""
+    screened = screen_rows(values, target, others)
+    if screened is None:
+        return None
+    informative, screen, parts = screened
+    y = values[target]
     tol = np.array([tolerance[c] for c in others]) + tolerance[target]
     residual = y[screen][:, None] - parts  # what is left after the first part
     upper = np.triu(np.ones((len(others), len(others)), dtype=bool), 1)

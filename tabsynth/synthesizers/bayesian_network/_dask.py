@@ -107,8 +107,10 @@ def _fit_network(synth, dask, parts: list, lengths: np.ndarray, sample: pd.DataF
     if positions is not None:  # the sampled rows' codes for the trees, and their numbers for the in-leaf values
         rows = dask.compute(*[dask.delayed(_take)(c, pos) for c, pos in zip(codes, positions)])
         tree_rows = np.concatenate(rows).astype(np.int64)
-        tree_values = pd.concat(dask.compute(*[dask.delayed(take_rows)(e, pos) for e, pos in zip(encoded, positions)]),
-                                ignore_index=True)
+        # only the sampled rows are encoded again (not whole partitions): a present number encodes alone, and a
+        # missing one is left out of the in-leaf values whatever stand-in the encoding gives it
+        tree_values = pd.concat(dask.compute(*[dask.delayed(_encoded_rows)(p, pos, synth.schema_)
+                                               for p, pos in zip(parts, positions)]), ignore_index=True)
     synth._fit_counts(DaskCounts(dask, list(codes), cards, int(lengths.sum())), cards, tree_rows, rng, tree_values)
 
 
@@ -182,6 +184,10 @@ def _combine_value_counts(a: dict, b: dict) -> dict:
 
 def _discretize(encoded: pd.DataFrame, columns: list, bins: dict, dtype) -> np.ndarray:
     return bn.discretize(encoded, columns, bins).astype(dtype, order="F")  # columns contiguous: faster counts
+
+
+def _encoded_rows(frame: pd.DataFrame, positions: np.ndarray, schema) -> pd.DataFrame:
+    return schema.encode(take_rows(frame, positions))
 
 
 def _take(codes: np.ndarray, positions: np.ndarray) -> np.ndarray:

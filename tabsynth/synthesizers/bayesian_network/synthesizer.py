@@ -99,9 +99,9 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
         rows: distance-to-closest-record share 0.628 with 3-row leaves, 0.544 with 20).
     in_bin : {'leaf', 'bin'}, default 'leaf'
         Where a number inside its sampled bin comes from (unconditional rows from the trees, with
-        empirical values; conditional rows use the tables and whole bins): 'leaf' draws it from the training values that share its tree leaf and bin when
-        that cell holds at least 20 of them (else from the whole bin), so values follow the earlier
-        columns more finely than their bins (detection on validation splits: gss_wages 0.576 ->
+        empirical values; conditional rows use the tables and whole bins): 'leaf' draws it from the
+        training values that share its tree leaf and bin when that cell holds at least 20 of them
+        (else from the whole bin), so values follow the earlier columns more finely than their bins (detection on validation splits: gss_wages 0.576 ->
         0.547, flights 0.759 -> 0.730, movies 0.633 -> 0.626, ames unchanged); 'bin' draws from all
         the bin's values. See :mod:`tabsynth.synthesizers.bayesian_network._leaf_values`.
     continuous : {'empirical', 'uniform'}, default 'empirical'
@@ -338,7 +338,7 @@ class BayesianNetworkSynthesizer(NetworkSampling, Synthesizer):
             if "uniques" in bins:
                 bins["expanded"] = np.repeat(bins["uniques"], np.diff(bins["cumulative"], prepend=0))
         self._cell_samplers = {j: leaf_values.sampler(cells, self.bins_[names[j]], int(self.cardinalities_[j]))
-                               for j, cells in getattr(self, "leaf_values_", {}).items()}
+                               for j, cells in self.leaf_values_.items()}
         self.network_ = [(names[p], names[c]) for c in range(len(names)) for p in self.parents_[c]]
         self.bin_edges_ = {name: bins["upper"] for name, bins in self.bins_.items()}
 
